@@ -1,0 +1,51 @@
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
+from django.urls import reverse
+
+from articles.text import unique_slug
+
+
+def author_photo_path(instance, filename):
+    """Store uploads under a generated name: the uploader's filename is never trusted."""
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"authors/{uuid.uuid4().hex}{suffix}"
+
+
+class Author(models.Model):
+    """A byline. Not necessarily a user: guest writers and agencies have bylines too."""
+
+    name = models.CharField(max_length=120, validators=[ProhibitNullCharactersValidator()])
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True, blank=True)
+    job_title = models.CharField(
+        max_length=120, blank=True, help_text="e.g. Diplomatic correspondent"
+    )
+    bio = models.TextField(blank=True, validators=[ProhibitNullCharactersValidator()])
+    photo = models.ImageField(upload_to=author_photo_path, blank=True)
+    photo_alt = models.CharField("photo description", max_length=250, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The staff account that writes under this byline, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, instance=self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author-detail", args=[self.slug])

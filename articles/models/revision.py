@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Revision(models.Model):
+    """An immutable, numbered snapshot of a story and its children.
+
+    One model serves history, restore and the live page: publishing points
+    ``Story.live_revision`` at a revision, and reader pages render its snapshot.
+    """
+
+    story = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    message = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "number"], name="revision_number_per_story"),
+        ]
+
+    def __str__(self):
+        return f"Revision {self.number} of {self.snapshot.get('headline', '')}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Revisions are immutable; save a new one instead.")
+        super().save(*args, **kwargs)

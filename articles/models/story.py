@@ -1,0 +1,451 @@
+"""The story and its ordered children: the working copy that the admin edits.
+
+Readers never see these rows directly. Publishing freezes a :class:`Revision` of the
+working copy and points ``Story.live_revision`` at it; reader pages render that
+snapshot, so editing a live story changes nothing public until it is published again.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+
+from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
+from articles.text import unique_slug
+
+from .author import Author
+from .taxonomy import BriefingLabel, Section, Tag
+
+no_nul = ProhibitNullCharactersValidator()
+http_url = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+)
+
+
+def lead_image_path(instance, filename):
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"stories/{uuid.uuid4().hex}{suffix}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished"
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self, at=None):
+        """Stories a reader may see. The one place the "is it live?" rule is written."""
+        return self.filter(
+            status=Status.PUBLISHED,
+            live_revision__isnull=False,
+            first_published_at__lte=at or timezone.now(),
+        )
+
+    def latest_published(self):
+        return (
+            self.published().select_related("live_revision").order_by("-first_published_at", "-pk")
+        )
+
+
+class Story(models.Model):
+    headline = models.CharField(
+        max_length=200,
+        validators=[no_nul],
+        help_text="Short and muscular: aim for six words, at most about 70 characters.",
+    )
+    headline_is_provisional = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Set by the importer when the copy had no headline; a story with a "
+        "provisional headline cannot be published.",
+    )
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="The last part of the story's web address. Made from the headline; "
+        "fixed once the story is published.",
+    )
+    dek = models.CharField(
+        "subheadline",
+        max_length=300,
+        blank=True,
+        validators=[no_nul],
+        help_text="Optional line under the headline.",
+    )
+    dateline = models.CharField(
+        max_length=80,
+        blank=True,
+        validators=[no_nul],
+        help_text="Where the story was reported, e.g. MINSK.",
+    )
+    lede = models.TextField(
+        blank=True,
+        validators=[no_nul],
+        help_text="One strong sentence: what happened and why the reader should care.",
+    )
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
+    lead_image = models.ImageField(upload_to=lead_image_path, blank=True)
+    lead_image_alt = models.CharField(
+        "image description",
+        max_length=250,
+        blank=True,
+        validators=[no_nul],
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    lead_image_caption = models.CharField(
+        "caption", max_length=300, blank=True, validators=[no_nul]
+    )
+    lead_image_credit = models.CharField("credit", max_length=120, blank=True, validators=[no_nul])
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Goes up with every saved revision."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last time readers saw a change: a republish or a correction.",
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # What readers see, kept in step with live_revision by publish() and unpublish().
+    live_revision = models.ForeignKey(
+        "Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    live_section = models.ForeignKey(
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_stories",
+        editable=False,
+    )
+    live_tags = models.ManyToManyField(Tag, blank=True, related_name="live_stories", editable=False)
+    live_authors = models.ManyToManyField(
+        Author, blank=True, related_name="live_stories", editable=False
+    )
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["status", "-first_published_at"], name="story_live_idx"),
+            models.Index(fields=["live_section", "-first_published_at"], name="story_section_idx"),
+            models.Index(fields=["-updated_at"], name="story_updated_idx"),
+        ]
+        permissions = [
+            ("publish_story", "Can publish and unpublish stories"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Story, self.headline, instance=self)
+        super().save(*args, **kwargs)
+
+    # --- reading -----------------------------------------------------------------
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == Status.PUBLISHED and self.live_revision_id is not None
+
+    def get_absolute_url(self):
+        """The public address. Its date is the first publication's, so it never moves."""
+        if self.first_published_at is None:
+            return reverse("articles:story-preview", args=[self.pk])
+        day = timezone.localtime(self.first_published_at)
+        return reverse(
+            "articles:story-detail",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    def latest_revision(self):
+        return self.revisions.order_by("-number").first()
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        latest = self.latest_revision()
+        return self.is_live and latest is not None and latest.pk != self.live_revision_id
+
+    def snapshot(self) -> dict:
+        """The working copy as plain JSON: what a revision stores and a reader page renders."""
+        section = self.section
+        return {
+            "headline": self.headline,
+            "slug": self.slug,
+            "dek": self.dek,
+            "dateline": self.dateline,
+            "lede": self.lede,
+            "section": (
+                {"id": section.pk, "name": section.name, "slug": section.slug} if section else None
+            ),
+            "tags": [
+                {"id": t.pk, "name": t.name, "slug": t.slug} for t in self.tags.order_by("name")
+            ],
+            "image": (
+                {
+                    "name": self.lead_image.name,
+                    "alt": self.lead_image_alt,
+                    "caption": self.lead_image_caption,
+                    "credit": self.lead_image_credit,
+                }
+                if self.lead_image
+                else None
+            ),
+            "bylines": [
+                {
+                    "author_id": b.author_id,
+                    "name": b.author.name,
+                    "slug": b.author.slug,
+                    "role": b.role,
+                }
+                for b in self.bylines.select_related("author")
+            ],
+            "sections": [
+                {
+                    "id": s.pk,
+                    "label": s.label.name if s.label else "",
+                    "label_slug": s.label.slug if s.label else "",
+                    "body": sanitize_html(s.body),
+                }
+                for s in self.sections.select_related("label")
+            ],
+            "links": [
+                {"title": link.title, "story_id": link.target_id, "url": link.url}
+                for link in self.related_links.all()
+            ],
+        }
+
+    # --- changing ----------------------------------------------------------------
+
+    def save_revision(self, by=None, message: str = ""):
+        """Record the working copy as a new numbered revision. Every save calls this."""
+        from .revision import Revision
+
+        with transaction.atomic():
+            # Locking the story row serialises revision numbers between concurrent savers.
+            locked = Story.objects.select_for_update().only("pk", "version").get(pk=self.pk)
+            number = (locked.revisions.aggregate(n=models.Max("number"))["n"] or 0) + 1
+            revision = Revision.objects.create(
+                story=self, number=number, snapshot=self.snapshot(), created_by=by, message=message
+            )
+            Story.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        self.version = locked.version + 1
+        return revision
+
+    def publish(self, by=None, at=None):
+        """Make the working copy what readers see, and return the revision now live."""
+        if self.headline_is_provisional:
+            raise ValidationError(
+                "This story still has the importer's provisional headline. "
+                "Write a real headline before publishing."
+            )
+        at = at or timezone.now()
+        with transaction.atomic():
+            story = Story.objects.select_for_update().get(pk=self.pk)
+            snapshot = story.snapshot()
+            revision = story.latest_revision()
+            if revision is None or revision.snapshot != snapshot:
+                revision = story.save_revision(by=by, message="Published")
+            story.live_revision = revision
+            story.status = Status.PUBLISHED
+            story.first_published_at = story.first_published_at or at
+            story.last_published_at = at
+            story.live_section_id = snapshot["section"] and snapshot["section"]["id"]
+            story.save(
+                update_fields=[
+                    "live_revision",
+                    "status",
+                    "first_published_at",
+                    "last_published_at",
+                    "live_section",
+                    "updated_at",
+                ]
+            )
+            story.live_tags.set([t["id"] for t in snapshot["tags"]])
+            story.live_authors.set([b["author_id"] for b in snapshot["bylines"]])
+        self.refresh_from_db()
+        return revision
+
+    def unpublish(self, by=None):
+        """Take the story off the reading site. Its revisions and URL are kept."""
+        with transaction.atomic():
+            Story.objects.select_for_update().filter(pk=self.pk).update(
+                status=Status.UNPUBLISHED, live_revision=None, updated_at=timezone.now()
+            )
+            self.live_tags.clear()
+            self.live_authors.clear()
+        self.refresh_from_db()
+
+    def add_correction(self, kind: str, text: str, by=None, at=None):
+        at = at or timezone.now()
+        with transaction.atomic():
+            correction = Correction.objects.create(
+                story=self, kind=kind, text=text, created_by=by, created_at=at
+            )
+            Story.objects.filter(pk=self.pk).update(last_published_at=at)
+        self.last_published_at = at
+        return correction
+
+
+class Byline(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveIntegerField(default=0)
+    role = models.CharField(
+        max_length=80,
+        blank=True,
+        validators=[no_nul],
+        help_text='Optional, e.g. "additional reporting" or "photos".',
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "author"], name="byline_once_per_story"),
+        ]
+
+    def __str__(self):
+        return self.author.name
+
+
+class BriefingSection(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    label = models.ForeignKey(
+        BriefingLabel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signpost shown above this section. Leave empty for plain text.",
+    )
+    body = ProseEditorField(
+        extensions=EDITOR_EXTENSIONS,
+        sanitize=sanitize_html,
+        blank=True,
+        help_text="Short paragraphs or bullets. Aim for 80 words or fewer.",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "briefing section"
+
+    def __str__(self):
+        return self.label.name if self.label_id else "Section"
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+
+class RelatedLink(models.Model):
+    """A "Go deeper" entry: one of our stories or a web address, never both.
+
+    An entry with neither is a placeholder the importer leaves for an editor to
+    complete (or what remains when its target story is deleted); readers see its
+    title as plain text.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="related_links")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=250, validators=[no_nul])
+    target = models.ForeignKey(
+        Story,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_links",
+        help_text="One of our stories…",
+    )
+    url = models.URLField(
+        "web address",
+        max_length=500,
+        blank=True,
+        validators=[http_url],
+        help_text="…or a web address starting with http:// or https://.",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "go deeper link"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | Q(url=""),
+                name="related_link_story_or_url_not_both",
+            ),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="related_link_url_http_only",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.target_id and self.url:
+            raise ValidationError("Choose one of our stories or a web address, not both.")
+        if self.target_id and self.target_id == self.story_id:
+            raise ValidationError({"target": "A story cannot link to itself."})
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(validators=[no_nul])
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:60]}"

@@ -1,0 +1,79 @@
+from django.db import models
+from django.urls import reverse
+
+from articles.text import unique_slug
+
+
+class Section(models.Model):
+    """A desk of the newsroom and a section of the reading site (World, Politics, …)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    description = models.TextField(
+        blank=True, help_text="One or two sentences for the section page."
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text="Lower numbers come first in menus."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Section, self.name, instance=self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:section-detail", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, instance=self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:tag-detail", args=[self.slug])
+
+
+class BriefingLabelQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class BriefingLabel(models.Model):
+    """A Smart Brevity signpost ("Why it matters", "The big picture", …)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(
+        default=True, help_text="Inactive labels stay on old stories but are not offered."
+    )
+
+    objects = BriefingLabelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(BriefingLabel, self.name, instance=self)
+        super().save(*args, **kwargs)

@@ -1,0 +1,62 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from articles.models import RelatedLink, Status, Story
+from tests.factories import make_author, make_story
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_save_revision_is_numbered_per_story():
+    story = make_story("Numbered")
+    story.save_revision(message="second")
+    assert list(story.revisions.values_list("number", flat=True)) == [2, 1]
+    assert story.version == 2
+
+
+def test_published_story_keeps_live_copy_while_working_copy_changes():
+    story = make_story("Original headline", authors=[make_author("A")], publish=True)
+    story.headline = "Edited headline"
+    story.save()
+    story.save_revision(message="edit")
+
+    story.refresh_from_db()
+    assert story.live_revision.snapshot["headline"] == "Original headline"
+    assert story.has_unpublished_changes
+
+    story.publish()
+    assert story.live_revision.snapshot["headline"] == "Edited headline"
+    assert not story.has_unpublished_changes
+
+
+def test_published_excludes_drafts_and_unpublished():
+    live = make_story("Live", publish=True)
+    make_story("Draft")
+    gone = make_story("Gone", publish=True)
+    gone.unpublish()
+    assert list(Story.objects.published()) == [live]
+    assert gone.status == Status.UNPUBLISHED
+
+
+def test_related_link_cannot_have_both_story_and_url():
+    story = make_story()
+    other = make_story()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RelatedLink.objects.create(story=story, title="x", target=other, url="https://example.com")
+
+
+def test_related_link_refuses_javascript_url_in_database():
+    story = make_story()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RelatedLink.objects.create(story=story, title="x", url="javascript:alert(1)")
+
+
+def test_slug_is_unique_and_never_empty():
+    first = make_story("Same headline")
+    second = make_story("Same headline")
+    persian = make_story("ایران و بلاروس")
+    emoji = make_story("🎉")
+    assert first.slug == "same-headline"
+    assert second.slug == "same-headline-2"
+    assert persian.slug == "ایران-و-بلاروس"
+    assert emoji.slug == "story"
