@@ -185,10 +185,6 @@ class Story(models.Model):
 
     # --- reading -----------------------------------------------------------------
 
-    @property
-    def is_live(self) -> bool:
-        return self.status == Status.PUBLISHED and self.live_revision_id is not None
-
     def get_absolute_url(self):
         """The public address. Its date is the first publication's, so it never moves."""
         if self.first_published_at is None:
@@ -198,6 +194,10 @@ class Story(models.Model):
             "articles:story-detail",
             kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
         )
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == Status.PUBLISHED and self.live_revision_id is not None
 
     def latest_revision(self):
         return self.revisions.order_by("-number").first()
