@@ -17,41 +17,21 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _in_group(user, name):
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
 @pytest.fixture
 def journalist(db):
-    return make_user(
-        "journalist",
-        perms=[
-            "add_story",
-            "change_story",
-            "view_story",
-            "add_byline",
-            "change_byline",
-            "delete_byline",
-            "view_byline",
-            "add_briefingsection",
-            "change_briefingsection",
-            "delete_briefingsection",
-            "view_briefingsection",
-            "add_relatedlink",
-            "change_relatedlink",
-            "delete_relatedlink",
-            "view_relatedlink",
-            "view_author",
-            "view_section",
-            "view_tag",
-            "view_briefinglabel",
-        ],
-    )
+    return _in_group(make_user("journalist"), "Journalists")
 
 
 @pytest.fixture
 def editor(db):
-    from django.contrib.auth.models import Permission
-
-    user = make_user("editor")
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
-    return user
+    return _in_group(make_user("editor"), "Editors")
 
 
 @pytest.fixture
