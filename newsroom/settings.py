@@ -194,13 +194,22 @@ if not DEBUG:
 # The health check is polled by load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        )
+# Email: printed to the console while developing, sent over SMTP in production.
+_EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND}}
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+        "port": env_int("DJANGO_EMAIL_PORT", 25),
+        "username": os.environ.get("DJANGO_EMAIL_USER", ""),
+        "password": os.environ.get("DJANGO_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
     }
-}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
 LOGGING = {
