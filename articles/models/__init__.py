@@ -1,4 +1,7 @@
+from .audit import AuditEntry
 from .author import Author
+from .presence import EditingPresence
+from .preview import PreviewLink
 from .revision import Revision
 from .story import (
     BriefingSection,
@@ -12,11 +15,14 @@ from .story import (
 from .taxonomy import BriefingLabel, Section, Tag
 
 __all__ = [
+    "AuditEntry",
     "Author",
     "BriefingLabel",
     "BriefingSection",
     "Byline",
     "Correction",
+    "EditingPresence",
+    "PreviewLink",
     "RelatedLink",
     "Revision",
     "Section",

@@ -47,10 +47,10 @@ class Status(models.TextChoices):
 class StoryQuerySet(models.QuerySet):
     def published(self, at=None):
         """Stories a reader may see. The one place the "is it live?" rule is written."""
+        # Liveness is the live revision, not the workflow status: a live story whose
+        # working copy is being revised (status draft, in review…) stays on the site.
         return self.filter(
-            status=Status.PUBLISHED,
-            live_revision__isnull=False,
-            first_published_at__lte=at or timezone.now(),
+            live_revision__isnull=False, first_published_at__lte=at or timezone.now()
         )
 
     def latest_published(self):
@@ -137,7 +137,23 @@ class Story(models.Model):
         editable=False,
         help_text="The last time readers saw a change: a republish or a correction.",
     )
-    scheduled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scheduled_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the approved revision goes live."
+    )
+    expire_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the story comes off the site."
+    )
+    approved_revision = models.ForeignKey(
+        "Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    workflow_note = models.TextField(
+        blank=True, editable=False, help_text="The last reviewer's comment to the writers."
+    )
 
     # What readers see, kept in step with live_revision by publish() and unpublish().
     live_revision = models.ForeignKey(
@@ -172,7 +188,8 @@ class Story(models.Model):
             models.Index(fields=["-updated_at"], name="story_updated_idx"),
         ]
         permissions = [
-            ("publish_story", "Can publish and unpublish stories"),
+            ("review_story", "Can approve stories and request changes"),
+            ("publish_story", "Can publish, schedule and unpublish stories"),
         ]
 
     def __str__(self):
@@ -197,7 +214,7 @@ class Story(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status == Status.PUBLISHED and self.live_revision_id is not None
+        return self.live_revision_id is not None
 
     def latest_revision(self):
         return self.revisions.order_by("-number").first()
@@ -258,72 +275,136 @@ class Story(models.Model):
 
     # --- changing ----------------------------------------------------------------
 
-    def save_revision(self, by=None, message: str = ""):
-        """Record the working copy as a new numbered revision. Every save calls this."""
+    def save_revision(self, by=None, message: str = "", *, reset_review: bool = True):
+        """Record the working copy as a new numbered revision. Every save calls this.
+
+        When the text changed, a story in review, approved or scheduled goes back to
+        draft (see ``articles.workflow``); pass ``reset_review=False`` only from
+        within a transition.
+        """
+        from articles import workflow
+
         from .revision import Revision
 
         with transaction.atomic():
             # Locking the story row serialises revision numbers between concurrent savers.
             locked = Story.objects.select_for_update().only("pk", "version").get(pk=self.pk)
-            number = (locked.revisions.aggregate(n=models.Max("number"))["n"] or 0) + 1
+            previous = locked.revisions.order_by("-number").only("number", "snapshot").first()
+            snapshot = self.snapshot()
             revision = Revision.objects.create(
-                story=self, number=number, snapshot=self.snapshot(), created_by=by, message=message
+                story=self,
+                number=(previous.number if previous else 0) + 1,
+                snapshot=snapshot,
+                created_by=by,
+                message=message,
             )
             Story.objects.filter(pk=self.pk).update(version=F("version") + 1)
+            if reset_review and previous is not None and previous.snapshot != snapshot:
+                workflow.note_edit(self, by=by)
         self.version = locked.version + 1
         return revision
 
     def publish(self, by=None, at=None):
-        """Make the working copy what readers see, and return the revision now live."""
-        if self.headline_is_provisional:
-            raise ValidationError(
-                "This story still has the importer's provisional headline. "
-                "Write a real headline before publishing."
-            )
-        at = at or timezone.now()
-        with transaction.atomic():
-            story = Story.objects.select_for_update().get(pk=self.pk)
-            snapshot = story.snapshot()
-            revision = story.latest_revision()
-            if revision is None or revision.snapshot != snapshot:
-                revision = story.save_revision(by=by, message="Published")
-            story.live_revision = revision
-            story.status = Status.PUBLISHED
-            story.first_published_at = story.first_published_at or at
-            story.last_published_at = at
-            story.live_section_id = snapshot["section"] and snapshot["section"]["id"]
-            story.save(
-                update_fields=[
-                    "live_revision",
-                    "status",
-                    "first_published_at",
-                    "last_published_at",
-                    "live_section",
-                    "updated_at",
-                ]
-            )
-            story.live_tags.set([t["id"] for t in snapshot["tags"]])
-            story.live_authors.set([b["author_id"] for b in snapshot["bylines"]])
-        self.refresh_from_db()
-        return revision
+        """Make the working copy what readers see; return the revision now live."""
+        from articles import workflow
 
-    def unpublish(self, by=None):
+        workflow.transition(self, "publish", by=by, at=at)
+        return self.live_revision
+
+    def unpublish(self, by=None, at=None):
         """Take the story off the reading site. Its revisions and URL are kept."""
+        from articles import workflow
+
+        workflow.transition(self, "unpublish", by=by, at=at)
+
+    def restore(self, revision, by=None):
+        """Make ``revision`` the working copy again (itself saved as a new revision)."""
+        from .audit import AuditEntry
+
+        if revision.story_id != self.pk:
+            raise ValidationError("That revision belongs to another story.")
         with transaction.atomic():
-            Story.objects.select_for_update().filter(pk=self.pk).update(
-                status=Status.UNPUBLISHED, live_revision=None, updated_at=timezone.now()
+            self.apply_snapshot(revision.snapshot)
+            new = self.save_revision(by=by, message=f"Restored revision {revision.number}")
+            AuditEntry.objects.create(
+                actor=by,
+                action=AuditEntry.Action.RESTORE,
+                story=self,
+                revision_number=new.number,
+                from_status=self.status,
+                to_status=self.status,
+                message=f"Restored revision {revision.number}",
             )
-            self.live_tags.clear()
-            self.live_authors.clear()
-        self.refresh_from_db()
+        return new
+
+    def apply_snapshot(self, snapshot: dict) -> None:
+        """Overwrite the working copy (fields and children) with a snapshot's content.
+
+        Bylines whose author was deleted and links to deleted stories are dropped or
+        kept as titles; labels that no longer exist become unlabelled sections.
+        """
+        for name in ("headline", "dek", "dateline", "lede"):
+            setattr(self, name, snapshot.get(name, ""))
+        section = snapshot.get("section")
+        self.section = Section.objects.filter(pk=section["id"]).first() if section else None
+        image = snapshot.get("image")
+        self.lead_image = image["name"] if image else ""
+        for field in ("alt", "caption", "credit"):
+            setattr(self, f"lead_image_{field}", image.get(field, "") if image else "")
+        self.save()
+        self.tags.set(Tag.objects.filter(pk__in=[t["id"] for t in snapshot.get("tags", [])]))
+
+        self.bylines.all().delete()
+        authors = Author.objects.in_bulk([b["author_id"] for b in snapshot.get("bylines", [])])
+        Byline.objects.bulk_create(
+            Byline(story=self, author=authors[b["author_id"]], position=i, role=b.get("role", ""))
+            for i, b in enumerate(snapshot.get("bylines", []))
+            if b["author_id"] in authors
+        )
+        self.sections.all().delete()
+        labels = {label.slug: label for label in BriefingLabel.objects.all()}
+        for i, item in enumerate(snapshot.get("sections", [])):
+            BriefingSection.objects.create(
+                story=self, position=i, label=labels.get(item.get("label_slug")), body=item["body"]
+            )
+        self.related_links.all().delete()
+        targets = Story.objects.in_bulk(
+            [link["story_id"] for link in snapshot.get("links", []) if link["story_id"]]
+        )
+        RelatedLink.objects.bulk_create(
+            RelatedLink(
+                story=self,
+                position=i,
+                title=link["title"],
+                target=targets.get(link["story_id"]),
+                url=link["url"] if not link["story_id"] else "",
+            )
+            for i, link in enumerate(snapshot.get("links", []))
+        )
 
     def add_correction(self, kind: str, text: str, by=None, at=None):
+        """Add a correction, clarification or update to a live story, without re-approval."""
+        from .audit import AuditEntry
+
+        if not self.is_live:
+            raise ValidationError("Corrections are for published stories.")
+        if not text.strip():
+            raise ValidationError("Write the text of the correction.")
         at = at or timezone.now()
         with transaction.atomic():
             correction = Correction.objects.create(
                 story=self, kind=kind, text=text, created_by=by, created_at=at
             )
             Story.objects.filter(pk=self.pk).update(last_published_at=at)
+            AuditEntry.objects.create(
+                actor=by,
+                action=AuditEntry.Action.CORRECTION,
+                story=self,
+                from_status=self.status,
+                to_status=self.status,
+                message=f"{correction.get_kind_display()}: {text}",
+                created_at=at,
+            )
         self.last_published_at = at
         return correction
 

@@ -1,0 +1,83 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+PREVIEW_LIFETIME = timedelta(days=7)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def usable(self, at=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
+
+    def find(self, token: str, at=None):
+        """The usable link for ``token``, or None. Only the token's hash is stored."""
+        if not token or len(token) > 100:
+            return None
+        return (
+            self.usable(at)
+            .select_related("revision", "story")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+
+
+class PreviewLink(models.Model):
+    """A secret, expiring, revocable address showing one revision to someone without an account.
+
+    The token (256 random bits) is shown once, when the link is made; the database
+    keeps only its SHA-256, so a leaked backup does not leak working previews.
+    """
+
+    story = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="preview_links")
+    revision = models.ForeignKey("Revision", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    note = models.CharField(
+        max_length=120, blank=True, help_text="Who it is for, e.g. 'Source: quote check'."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview of revision {self.revision.number} ({self.note or 'no note'})"
+
+    @classmethod
+    def create_for(cls, revision, *, by, note="", lifetime=PREVIEW_LIFETIME, at=None):
+        """Make a link and return ``(link, token)``; the token is not stored anywhere."""
+        at = at or timezone.now()
+        token = secrets.token_urlsafe(32)
+        link = cls.objects.create(
+            story=revision.story,
+            revision=revision,
+            token_hash=hash_token(token),
+            note=note,
+            created_by=by,
+            created_at=at,
+            expires_at=at + lifetime,
+        )
+        return link, token
+
+    @staticmethod
+    def url_for(token: str) -> str:
+        return reverse("articles:preview-link", args=[token])
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
