@@ -26,7 +26,10 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving http://127.0.0.1:8000 with the background worker beside it (Ctrl-C stops both)."
+	@$(PY) manage.py db_worker --queue-name '*' --interval 5 --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
 	$(VENV)/bin/ruff check .
