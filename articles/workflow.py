@@ -29,6 +29,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from articles import search
 from articles.models import AuditEntry, Status, Story
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,9 @@ def transition(
             locked, at=at, message=message, publish_at=publish_at, expire_at=expire_at, by=by
         )
         locked.status = step.target
-        locked.save()
+        locked.save(workflow=True)
+        if name in ("publish", "unpublish"):
+            search.index_story(locked, locked.live_revision and locked.live_revision.snapshot)
         revision = locked.live_revision if name == "publish" else locked.latest_revision()
         AuditEntry.objects.create(
             actor=by,

@@ -9,6 +9,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, URLValidator
 from django.db import models, transaction
@@ -176,6 +177,10 @@ class Story(models.Model):
     live_authors = models.ManyToManyField(
         Author, blank=True, related_name="live_stories", editable=False
     )
+    # The live copy's text for reader search (articles.search); the GIN index on the
+    # vector is made by a PostgreSQL-only migration.
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = StoryQuerySet.as_manager()
 
@@ -195,9 +200,37 @@ class Story(models.Model):
     def __str__(self):
         return self.headline
 
-    def save(self, *args, **kwargs):
+    #: Columns only the workflow writes. An ordinary save (the admin's, the importer's)
+    #: leaves them alone, so a form loaded before someone published cannot undo it.
+    WORKFLOW_FIELDS = frozenset(
+        {
+            "status",
+            "version",
+            "created_by",
+            "created_at",
+            "first_published_at",
+            "last_published_at",
+            "scheduled_at",
+            "expire_at",
+            "approved_revision",
+            "workflow_note",
+            "live_revision",
+            "live_section",
+            "search_text",
+            "search_vector",
+        }
+    )
+
+    def save(self, *args, workflow: bool = False, **kwargs):
+        """Save the working copy; ``workflow=True`` (transitions only) saves every column."""
         if not self.slug:
             self.slug = unique_slug(Story, self.headline, instance=self)
+        if not workflow and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.WORKFLOW_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     # --- reading -----------------------------------------------------------------

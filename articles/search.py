@@ -1,0 +1,142 @@
+"""Reader search over published stories.
+
+PostgreSQL: a stored, weighted ``tsvector`` (headline A; dek and lede B; sections and
+bylines C) with a GIN index, written when a story is published, queried with
+``websearch_to_tsquery`` (forgiving syntax: quotes, OR, -word) and ranked. SQLite, for
+trying the site: every word must appear in the stored plain text.
+
+Only the live copy is indexed, and search starts from ``Story.objects.published()``.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import F, Value
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Story
+from articles.richtext import html_to_text
+
+# ts_headline does not escape the text around its markers, so it marks matches with
+# private-use characters and snippet_html() escapes the rest before adding <mark>.
+_MARK_START, _MARK_END = "\ue000", "\ue001"
+
+#: Longer queries are cut, so a pasted essay cannot make the database work for long.
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 12
+
+
+def search_config() -> str:
+    return settings.NEWSROOM.get("SEARCH_CONFIG", "english")
+
+
+def _fields(snapshot: dict) -> tuple[str, str, str]:
+    headline = snapshot.get("headline", "")
+    middle = " ".join(filter(None, [snapshot.get("dek", ""), snapshot.get("lede", "")]))
+    rest = " ".join(
+        [html_to_text(s["body"]) for s in snapshot.get("sections", [])]
+        + [s["label"] for s in snapshot.get("sections", []) if s["label"]]
+        + [b["name"] for b in snapshot.get("bylines", [])]
+    )
+    return headline, middle, rest
+
+
+def index_story(story: Story, snapshot: dict | None) -> None:
+    """Store the search text (and, on PostgreSQL, the vector) of the live copy."""
+    if snapshot is None:
+        Story.objects.filter(pk=story.pk).update(search_text="", search_vector=None)
+        return
+    headline, middle, rest = _fields(snapshot)
+    changes = {"search_text": "\n".join([headline, middle, rest])}
+    if connection.vendor == "postgresql":
+        config = search_config()
+        changes["search_vector"] = (
+            SearchVector(Value(headline), weight="A", config=config)
+            + SearchVector(Value(middle), weight="B", config=config)
+            + SearchVector(Value(rest), weight="C", config=config)
+        )
+    Story.objects.filter(pk=story.pk).update(**changes)
+
+
+def clean_query(raw: str) -> str:
+    """Printable text, at most MAX_QUERY_WORDS words and MAX_QUERY_LENGTH characters."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (raw or ""))
+    words = printable.split()[:MAX_QUERY_WORDS]
+    return " ".join(words)[:MAX_QUERY_LENGTH].strip()
+
+
+def search_stories(query: str, *, section=None, since=None, until=None):
+    """Published stories matching ``query``, best first, with ``rank`` and ``snippet``.
+
+    ``query`` should come through :func:`clean_query`. ``snippet`` is HTML with the
+    matching words in ``<mark>``; everything else in it is escaped text.
+    """
+    stories = Story.objects.published().select_related("live_revision")
+    if section is not None:
+        stories = stories.filter(live_section=section)
+    if since is not None:
+        stories = stories.filter(first_published_at__date__gte=since)
+    if until is not None:
+        stories = stories.filter(first_published_at__date__lte=until)
+    if not query:
+        return stories.none()
+
+    if connection.vendor != "postgresql":
+        for word in query.split():
+            stories = stories.filter(search_text__icontains=word)
+        return stories.annotate(rank=Value(1.0), snippet=F("search_text")).order_by(
+            "-first_published_at"
+        )
+
+    config = search_config()
+    tsquery = SearchQuery(query, search_type="websearch", config=config)
+    return (
+        stories.filter(search_vector=tsquery)
+        .annotate(
+            rank=SearchRank(F("search_vector"), tsquery),
+            snippet=SearchHeadline(
+                "search_text",
+                tsquery,
+                config=config,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_END,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+            ),
+        )
+        .order_by("-rank", "-first_published_at")
+    )
+
+
+def snippet_html(snippet: str, query: str) -> SafeString:
+    """Escape a snippet and wrap the matched words in ``<mark>``.
+
+    PostgreSQL's snippets carry their own markers; the SQLite fallback gets a window of
+    text around the first match, marked here.
+    """
+    if _MARK_START not in snippet:
+        snippet = _mark_plain(snippet, query)
+    escaped = escape(snippet)
+    return mark_safe(escaped.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))
+
+
+def _mark_plain(text: str, query: str, width: int = 240) -> str:
+    words = [re.escape(w) for w in query.split() if w]
+    if not words:
+        return text[:width]
+    pattern = re.compile("|".join(words), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - width // 3) if first else 0
+    window = text[start : start + width].replace("\n", " ")
+    return ("…" if start else "") + pattern.sub(
+        lambda m: _MARK_START + m.group(0) + _MARK_END, window
+    )
