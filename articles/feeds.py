@@ -1,0 +1,167 @@
+"""RSS 2.0 feeds of published stories: the latest, per section and per author.
+
+Every byline is a ``dc:creator``; the description is the lede plus "Why it matters";
+``content:encoded`` carries the whole story. Items are built from the live revisions
+with a fixed number of queries, however many items and bylines.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
+
+from articles.models import Author, Section, Story
+from articles.richtext import html_to_text
+from articles.site import absolute, base_url
+
+FEED_LENGTH = 30
+WHY_IT_MATTERS = "why-it-matters"
+
+
+class NewsroomRssFeed(Rss201rev2Feed):
+    content_type = "application/rss+xml; charset=utf-8"
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        creators = item.pop("creators", [])
+        content = item.pop("content_encoded", "")
+        super().add_item_elements(handler, item)
+        for name in creators:
+            handler.addQuickElement("dc:creator", name)
+        if content:
+            handler.addQuickElement("content:encoded", content)
+
+
+class LatestStoriesFeed(Feed):
+    feed_type = NewsroomRssFeed
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+    def title(self, obj=None):
+        from django.conf import settings
+
+        return settings.NEWSROOM["SITE_NAME"]
+
+    def link(self, obj=None):
+        return base_url() + "/"
+
+    def feed_url(self, obj=None):
+        return absolute("/feed/")
+
+    def description(self, obj=None):
+        from django.conf import settings
+
+        return settings.NEWSROOM["TAGLINE"]
+
+    def stories(self, obj):
+        return Story.objects.latest_published()
+
+    def items(self, obj=None):
+        stories = list(self.stories(obj)[:FEED_LENGTH])
+        # One query resolves every "Go deeper" story across all items.
+        target_ids = {
+            link["story_id"]
+            for story in stories
+            for link in story.live_revision.snapshot.get("links", [])
+            if link["story_id"]
+        }
+        self._targets = (
+            Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(target_ids)
+            if target_ids
+            else {}
+        )
+        return stories
+
+    def item_title(self, item):
+        return item.live_revision.snapshot["headline"]
+
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_categories(self, item):
+        snapshot = item.live_revision.snapshot
+        section = [snapshot["section"]["name"]] if snapshot.get("section") else []
+        return section + [tag["name"] for tag in snapshot.get("tags", [])]
+
+    def item_description(self, item):
+        snapshot = item.live_revision.snapshot
+        parts = [snapshot.get("lede", "")]
+        for section in snapshot.get("sections", []):
+            if section.get("label_slug") == WHY_IT_MATTERS:
+                parts.append(f"{section['label']}: {html_to_text(section['body'])}")
+                break
+        return escape("\n\n".join(p for p in parts if p))
+
+    def item_extra_kwargs(self, item):
+        snapshot = item.live_revision.snapshot
+        links = []
+        for link in snapshot.get("links", []):
+            target = self._targets.get(link["story_id"]) if link["story_id"] else None
+            url = absolute(target.get_absolute_url()) if target else link["url"] or None
+            links.append({"title": link["title"], "url": url})
+        content = render_to_string(
+            "feeds/story_content.html", {"snapshot": snapshot, "links": links}
+        )
+        return {
+            "creators": [b["name"] for b in snapshot.get("bylines", [])],
+            "content_encoded": content,
+        }
+
+
+class SectionFeed(LatestStoriesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, obj=None):
+        return f"{super().title()}: {obj.name}"
+
+    def link(self, obj=None):
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj=None):
+        return absolute(obj.get_absolute_url() + "feed/")
+
+    def description(self, obj=None):
+        return obj.description or f"The latest {obj.name} stories."
+
+    def stories(self, obj):
+        return Story.objects.latest_published().filter(live_section=obj)
+
+
+class AuthorFeed(LatestStoriesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj=None):
+        return f"{super().title()}: {obj.name}"
+
+    def link(self, obj=None):
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj=None):
+        return absolute(obj.get_absolute_url() + "feed/")
+
+    def description(self, obj=None):
+        return f"Stories by {obj.name}."
+
+    def stories(self, obj):
+        return Story.objects.latest_published().filter(live_authors=obj)
