@@ -138,6 +138,23 @@ def can_edit(user, story: Story) -> bool:
     return user.has_perm("articles.review_story") or is_writer(user, story)
 
 
+def can_view(user, story: Story) -> bool:
+    """Who may see a story's working copy, history and preview links in the admin."""
+    if not (user.is_active and user.is_staff and user.has_perm("articles.view_story")):
+        return False
+    return user.has_perm("articles.review_story") or is_writer(user, story)
+
+
+def visible_stories(user):
+    """The stories ``user`` may see in the admin: all for editors, their own for writers."""
+    from django.db.models import Q
+
+    stories = Story.objects.all()
+    if user.has_perm("articles.review_story"):
+        return stories
+    return stories.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
+
+
 def can(user, story: Story, name: str) -> bool:
     """Whether ``user`` may make transition ``name`` on ``story`` in its current state."""
     transition = TRANSITIONS[name]

@@ -334,3 +334,15 @@ def test_two_editors_publishing_at_once_make_one_transition():
     assert _race([("publish", first), ("publish", second)], story.pk) == ["ok", "refused"]
     assert AuditEntry.objects.filter(story=story, action="publish").count() == 1
     assert Story.objects.get(pk=story.pk).revisions.count() == 1
+
+
+def test_journalists_see_only_their_own_stories(story, journalist, editor):
+    from django.contrib.auth.models import Group
+
+    other = make_user("journalist-c")
+    other.groups.add(Group.objects.get(name="Journalists"))
+    make_story("Someone else's")
+    assert list(workflow.visible_stories(journalist)) == [story]
+    assert list(workflow.visible_stories(other)) == []
+    assert workflow.visible_stories(editor).count() == 2
+    assert workflow.can_view(journalist, story) and not workflow.can_view(other, story)
