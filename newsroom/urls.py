@@ -30,7 +30,10 @@ def robots_txt(request):
 _sitemap = cache_control(public=True, max_age=300)(sitemap_views.sitemap)
 
 urlpatterns = [
+    # Revision history, compare, restore and preview links, beside the story's admin pages.
+    path("admin/articles/story/<int:story_id>/", include("articles.staff_urls")),
     path("admin/", admin.site.urls),
+    path("p/", include("articles.preview_urls")),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("feed/", feeds.LatestStoriesFeed(), name="feed"),
     path("sections/<str:slug>/feed/", feeds.SectionFeed(), name="section-feed"),

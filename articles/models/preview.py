@@ -76,7 +76,7 @@ class PreviewLink(models.Model):
 
     @staticmethod
     def url_for(token: str) -> str:
-        return reverse("articles:preview-link", args=[token])
+        return reverse("preview:story", args=[token])
 
     @property
     def is_usable(self) -> bool:
