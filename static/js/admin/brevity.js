@@ -1,0 +1,216 @@
+/*
+ * Live Smart Brevity counts on the story form: headline characters, lede words and
+ * sentences, each briefing section's words and the story's total. Past a limit a
+ * count turns amber; nothing is ever blocked. The limits come from articles/brevity.py
+ * through the "brevity-limits" JSON block, and the counting mirrors articles/text.py.
+ *
+ * Section bodies are prose editors: the editor writes its HTML back into the hidden
+ * textarea and fires "input" on it, so listening to input events on the document
+ * covers typed text, the editor and rows added later ("formset:added").
+ */
+"use strict";
+
+(function () {
+  const WORD = /[\p{L}\p{N}\p{M}_]+(?:['’-][\p{L}\p{N}\p{M}_]+)*/gu;
+  const HAS_WORD = /[\p{L}\p{N}\p{M}_]/u;
+  // A full stop ends a sentence when what follows is not a lower-case word and what
+  // precedes is not a lone capital ("U.S. officials", "J. Smith").
+  const SENTENCE_END = /(?<!\b[A-Z])[.!?]+["'”’)]*(?=\s+[^\sa-z]|\s*$)/g;
+  const WHY_IT_MATTERS = "why it matters";
+
+  function wordCount(text) {
+    return (text.match(WORD) || []).length;
+  }
+
+  function sentenceCount(text) {
+    text = text.trim();
+    if (!text) {
+      return 0;
+    }
+    const ends = text.match(SENTENCE_END) || [];
+    const parts = text.split(SENTENCE_END);
+    const tail = parts[parts.length - 1].trim();
+    return ends.length + (tail && HAS_WORD.test(tail) ? 1 : 0);
+  }
+
+  function htmlToText(html) {
+    const spaced = (html || "").replace(/<\/(p|li)>|<br\s*\/?>/gi, " ");
+    // A parsed, never-rendered document: nothing in it runs or loads.
+    const doc = new DOMParser().parseFromString(spaced, "text/html");
+    return (doc.body.textContent || "").split(/\s+/).filter(Boolean).join(" ");
+  }
+
+  function normalizeLabel(text) {
+    return text
+      .normalize("NFKC")
+      .replace(/[’‘ʼ`´]/g, "'")
+      .replace(/[\u200b\u200c\u200d\u2060\ufeff]/g, "")
+      .trim()
+      .replace(/:+$/, "")
+      .trim()
+      .toLowerCase()
+      .split(/\s+/)
+      .join(" ");
+  }
+
+  function plural(n, word) {
+    return n === 1 ? `${n} ${word}` : `${n} ${word}s`;
+  }
+
+  // The counter shown under a field, made once and reused.
+  function counterFor(field, anchor) {
+    const id = `${field.id}_brevity`;
+    let counter = document.getElementById(id);
+    if (!counter) {
+      counter = document.createElement("span");
+      counter.id = id;
+      counter.className = "brevity-count";
+      anchor.append(counter);
+      const described = (field.getAttribute("aria-describedby") || "").split(" ");
+      if (!described.includes(id)) {
+        field.setAttribute("aria-describedby", described.concat(id).join(" ").trim());
+      }
+    }
+    return counter;
+  }
+
+  function show(counter, text, over) {
+    counter.textContent = text;
+    counter.classList.toggle("brevity-over", over);
+  }
+
+  function rowOf(field) {
+    return field.closest(".form-row") || field.parentElement;
+  }
+
+  function liveSectionRows() {
+    // Rows of the sections inline, without the hidden template and rows marked for deletion.
+    return Array.from(document.querySelectorAll("textarea[name^='sections-'][name$='-body']"))
+      .filter((body) => !body.name.includes("__prefix__"))
+      .map((body) => {
+        const prefix = body.name.slice(0, -"body".length);
+        const remove = document.querySelector(`input[name='${prefix}DELETE']`);
+        const label = document.querySelector(`select[name='${prefix}label']`);
+        return { body, remove, label };
+      })
+      .filter((row) => !(row.remove && row.remove.checked));
+  }
+
+  function summaryBox() {
+    let box = document.getElementById("brevity-summary");
+    if (!box) {
+      const group = document.getElementById("sections-group");
+      const lede = document.getElementById("id_lede");
+      box = document.createElement("div");
+      box.id = "brevity-summary";
+      box.className = "brevity-summary";
+      box.setAttribute("role", "status");
+      if (group) {
+        const heading = group.querySelector("h2");
+        if (heading) {
+          heading.after(box);
+        } else {
+          group.prepend(box);
+        }
+      } else if (lede) {
+        rowOf(lede).append(box);
+      } else {
+        return null;
+      }
+    }
+    return box;
+  }
+
+  function update(limits) {
+    const headline = document.getElementById("id_headline");
+    if (headline) {
+      const chars = headline.value.trim().length;
+      show(
+        counterFor(headline, rowOf(headline)),
+        `${chars} / ${limits.headline_chars} characters`,
+        chars > limits.headline_chars,
+      );
+    }
+
+    let total = 0;
+    const lede = document.getElementById("id_lede");
+    if (lede) {
+      const words = wordCount(lede.value);
+      const sentences = sentenceCount(lede.value);
+      total += words;
+      show(
+        counterFor(lede, rowOf(lede)),
+        `${plural(words, "word")} (aim for ${limits.lede_words} or fewer) · ` +
+          `${plural(sentences, "sentence")} (aim for ${limits.lede_sentences})`,
+        words > limits.lede_words || sentences > limits.lede_sentences,
+      );
+    }
+
+    let whyItMatters = false;
+    let sectionsOver = 0;
+    for (const row of liveSectionRows()) {
+      const words = wordCount(htmlToText(row.body.value));
+      total += words;
+      const over = words > limits.section_words;
+      sectionsOver += over ? 1 : 0;
+      show(
+        counterFor(row.body, rowOf(row.body)),
+        `${plural(words, "word")} / ${limits.section_words}`,
+        over,
+      );
+      const option = row.label && row.label.selectedOptions[0];
+      if (option && option.value && normalizeLabel(option.textContent) === WHY_IT_MATTERS) {
+        whyItMatters = true;
+      }
+    }
+
+    const box = summaryBox();
+    if (!box) {
+      return;
+    }
+    const lines = [`Story: ${plural(total, "word")} of ${limits.story_words} (lede and sections).`];
+    if (sectionsOver) {
+      lines.push(`${plural(sectionsOver, "section")} over ${limits.section_words} words.`);
+    }
+    if (!whyItMatters) {
+      lines.push("Consider a “Why it matters” section.");
+    }
+    box.replaceChildren(
+      ...lines.map((line) => {
+        const p = document.createElement("p");
+        p.textContent = line;
+        return p;
+      }),
+    );
+    box.classList.toggle("brevity-over", total > limits.story_words || sectionsOver > 0);
+  }
+
+  function start() {
+    const data = document.getElementById("brevity-limits");
+    if (!data) {
+      return;
+    }
+    const limits = JSON.parse(data.textContent);
+    let pending = false;
+    // Coalesce bursts of events (typing, the editor's updates) into one count per frame.
+    const schedule = () => {
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(() => {
+          pending = false;
+          update(limits);
+        });
+      }
+    };
+    for (const type of ["input", "change", "formset:added", "formset:removed"]) {
+      document.addEventListener(type, schedule);
+    }
+    update(limits);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
