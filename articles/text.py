@@ -31,9 +31,8 @@ def unique_slug(model, text: str, instance=None, field: str = "slug") -> str:
     others = model._default_manager.all()
     if instance is not None and instance.pk:
         others = others.exclude(pk=instance.pk)
-    taken = set(others.filter(**{f"{field}__startswith": base}).values_list(field, flat=True))
     candidate, n = base, 2
-    while candidate in taken:
+    while others.filter(**{field: candidate}).exists():
         suffix = f"-{n}"
         candidate = base[: SLUG_LENGTH - len(suffix)] + suffix
         n += 1

@@ -60,3 +60,10 @@ def test_slug_is_unique_and_never_empty():
     assert second.slug == "same-headline-2"
     assert persian.slug == "ایران-و-بلاروس"
     assert emoji.slug == "story"
+
+
+def test_long_headlines_still_get_unique_slugs():
+    headline = "A very long headline " * 8
+    slugs = {make_story(headline[:200]).slug for _ in range(3)}
+    assert len(slugs) == 3
+    assert all(len(slug) <= 100 for slug in slugs)
