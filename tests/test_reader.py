@@ -1,0 +1,462 @@
+"""The public reading site: home, story, preview, listings and error pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.urls import include, path, reverse
+from django.utils import timezone
+
+from articles.models import BriefingLabel, Story
+from tests.factories import make_author, make_section, make_story, make_tag, make_user
+
+pytestmark = pytest.mark.django_db
+
+#: Queries a story page costs, whatever its number of bylines, sections and links:
+#: the story with its live revision, the section menu, authors, linked stories,
+#: corrections.
+STORY_PAGE_QUERIES = 5
+#: Home: the stories with their live revisions, their authors, the section menu.
+HOME_QUERIES = 3
+#: A listing: the section (or author, tag), the count, the page, authors, the menu.
+LISTING_QUERIES = 5
+
+
+def _fail(request):
+    raise RuntimeError("Something broke while building the page.")
+
+
+def _forbid(request):
+    raise PermissionDenied
+
+
+def _bad(request):
+    raise SuspiciousOperation("Nonsense in the request.")
+
+
+# A URLconf for the error-page tests: the site's own URLs (the error templates
+# link home) plus views that fail on purpose.
+urlpatterns = [
+    path("test-errors/500/", _fail),
+    path("test-errors/403/", _forbid),
+    path("test-errors/400/", _bad),
+    path("", include("newsroom.urls")),
+]
+
+
+def published(headline=None, **fields):
+    return make_story(headline, publish=True, **fields)
+
+
+def story_url(story):
+    return story.get_absolute_url()
+
+
+def text_of(response):
+    return response.content.decode()
+
+
+# --- home ----------------------------------------------------------------------------
+
+
+def test_home_lists_published_stories_only(client):
+    make_story("A draft nobody has seen")
+    gone = published("Taken down story")
+    gone.unpublish()
+    published("A story readers can see")
+    page = text_of(client.get("/"))
+    assert "A story readers can see" in page
+    assert "A draft nobody has seen" not in page
+    assert "Taken down story" not in page
+
+
+def test_home_leads_with_the_latest_story(client):
+    older = published("Older news")
+    Story.objects.filter(pk=older.pk).update(first_published_at=timezone.now() - timedelta(days=1))
+    published("Breaking this morning", dek="The dek of the lead")
+    response = client.get("/")
+    page = text_of(response)
+    assert response.context["lead"].headline == "Breaking this morning"
+    lead_start = page.index('class="lead-story')
+    assert lead_start < page.index("Breaking this morning") < page.index("Older news")
+    assert "The dek of the lead" in page
+
+
+def test_home_links_sections_in_the_header(client):
+    make_section("Climate")
+    page = text_of(client.get("/"))
+    assert 'href="/sections/climate/"' in page
+
+
+def test_home_cost_does_not_grow_with_stories(client, django_assert_num_queries):
+    author = make_author()
+    for _ in range(12):
+        published(authors=[make_author(), author], section=make_section())
+    with django_assert_num_queries(HOME_QUERIES):
+        assert client.get("/").status_code == 200
+
+
+# --- story page -------------------------------------------------------------------------
+
+
+def test_story_page_shows_lede_and_labelled_sections_in_order(client):
+    story = published(
+        "Iran and Belarus pledge closer security ties",
+        dateline="MINSK",
+        lede="The two officials discussed expanding cooperation.",
+        sections=[
+            ("Why it matters", "<p>Relations have gained strategic weight.</p>"),
+            ("The big picture", "<p>Cooperation has accelerated since 2022.</p>"),
+            ("What to watch", "<p>Whether cooperation is formalized.</p>"),
+        ],
+    )
+    page = text_of(client.get(story_url(story)))
+    assert "<h1" in page and "Iran and Belarus pledge closer security ties" in page
+    assert "The two officials discussed expanding cooperation." in page
+    assert "MINSK" in page
+    positions = [
+        page.index('<h2 class="brief__label">Why it matters</h2>'),
+        page.index("<p>Relations have gained strategic weight.</p>"),
+        page.index('<h2 class="brief__label">The big picture</h2>'),
+        page.index("<p>Cooperation has accelerated since 2022.</p>"),
+        page.index('<h2 class="brief__label">What to watch</h2>'),
+        page.index("<p>Whether cooperation is formalized.</p>"),
+    ]
+    assert positions == sorted(positions)
+
+
+def test_story_page_lists_go_deeper_entries(client):
+    other = published("Iran, Belarus sign three cooperation documents")
+    story = published(
+        links=[
+            ("Iran, Belarus sign three cooperation documents", other),
+            ("The agreement in full", "https://example.org/agreement"),
+            ("A story still to be found", None),
+        ]
+    )
+    page = text_of(client.get(story_url(story)))
+    assert "<h2" in page and ">Go deeper</h2>" in page
+    assert (
+        f'<a href="{story_url(other)}">Iran, Belarus sign three cooperation documents</a>' in page
+    )
+    assert 'href="https://example.org/agreement" class="external"' in page
+    assert '<span class="go-deeper__title">A story still to be found</span>' in page
+
+
+def test_story_page_bylines_link_to_author_pages_in_order(client):
+    hossein = make_author("Hossein Amiri")
+    mahboubeh = make_author("Mahboubeh Habibi")
+    story = published(authors=[hossein, mahboubeh])
+    page = text_of(client.get(story_url(story)))
+    assert (
+        f'By <a class="byline__name" href="{hossein.get_absolute_url()}">Hossein Amiri</a>'
+        f' and <a class="byline__name" href="{mahboubeh.get_absolute_url()}">'
+        "Mahboubeh Habibi</a>"
+    ) in page
+
+
+def test_story_page_shows_byline_role(client):
+    story = make_story(authors=[make_author("Ana Ruiz")])
+    story.bylines.update(role="additional reporting")
+    story.save_revision()
+    story.publish()
+    page = text_of(client.get(story_url(story)))
+    assert 'Ana Ruiz</a> <span class="byline__role">(additional reporting)</span>' in page
+
+
+def test_story_page_gives_publication_time_machine_readably(client):
+    story = published()
+    page = text_of(client.get(story_url(story)))
+    assert f'<time datetime="{timezone.localtime(story.first_published_at).isoformat()}' in page
+
+
+def test_republished_story_shows_updated_time(client):
+    story = published()
+    story.lede = "A new lede."
+    story.save()
+    story.save_revision()
+    story.publish()
+    page = text_of(client.get(story_url(story)))
+    assert "Updated <time datetime=" in page
+
+
+def test_story_page_lists_corrections_newest_first(client):
+    story = published()
+    now = timezone.now()
+    story.add_correction("correction", "The first fix.", at=now - timedelta(hours=2))
+    story.add_correction("clarification", "The second fix.", at=now - timedelta(hours=1))
+    page = text_of(client.get(story_url(story)))
+    assert page.index("The second fix.") < page.index("The first fix.")
+    assert "<strong>Clarification</strong>" in page
+    assert page.count('<li class="correction') == 2
+
+
+def test_story_page_links_tags_and_section(client):
+    section = make_section("World")
+    tag = make_tag("Diplomacy")
+    story = published(section=section, tags=[tag])
+    page = text_of(client.get(story_url(story)))
+    assert f'href="{section.get_absolute_url()}">World</a>' in page
+    assert f'href="{tag.get_absolute_url()}">Diplomacy</a>' in page
+
+
+def test_story_with_unicode_slug_is_served(client):
+    story = published("ایران و بلاروس")
+    assert client.get(story_url(story)).status_code == 200
+
+
+def test_wrong_date_in_story_url_redirects_permanently_to_canonical(client):
+    story = published()
+    wrong = reverse(
+        "articles:story-detail", kwargs={"year": 2001, "month": 1, "day": 2, "slug": story.slug}
+    )
+    response = client.get(wrong)
+    assert response.status_code == 301
+    assert response["Location"] == story_url(story)
+
+
+def test_draft_story_is_404_for_readers(client):
+    draft = make_story("Not ready yet")
+    today = timezone.localdate()
+    url = reverse(
+        "articles:story-detail",
+        kwargs={"year": today.year, "month": today.month, "day": today.day, "slug": draft.slug},
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_unpublished_story_is_404_for_readers(client):
+    story = published()
+    url = story_url(story)
+    story.unpublish()
+    assert client.get(url).status_code == 404
+
+
+def test_editing_working_copy_leaves_public_page_alone_until_published(client):
+    story = published(
+        "Original headline", sections=[("Why it matters", "<p>Original reasoning.</p>")]
+    )
+    url = story_url(story)
+    story.headline = "Edited headline"
+    story.save()
+    section = story.sections.get()
+    section.body = "<p>Edited reasoning.</p>"
+    section.save()
+    story.save_revision()
+
+    page = text_of(client.get(url))
+    assert "Original headline" in page and "Original reasoning." in page
+    assert "Edited headline" not in page and "Edited reasoning." not in page
+
+    story.publish()
+    page = text_of(client.get(url))
+    assert "Edited headline" in page and "Edited reasoning." in page
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_story_page_cost_does_not_grow_with_children(client, django_assert_num_queries, size):
+    labels = list(BriefingLabel.objects.all())
+    targets = [published(f"Linked story {i}") for i in range(size)]
+    story = published(
+        f"A story with {size} of everything",
+        authors=[make_author() for _ in range(size)],
+        sections=[(labels[i % len(labels)].name, f"<p>Body {i}.</p>") for i in range(size)],
+        links=[(target.headline, target) for target in targets],
+        tags=[make_tag() for _ in range(size)],
+        section=make_section(),
+    )
+    story.add_correction("correction", "A fix.")
+    with django_assert_num_queries(STORY_PAGE_QUERIES):
+        response = client.get(story_url(story))
+    assert response.status_code == 200
+    assert text_of(response).count('class="byline__name"') == size
+
+
+def test_deleted_go_deeper_target_leaves_title_as_plain_text(client):
+    target = published("A story that will be deleted")
+    story = published(links=[("A story that will be deleted", target)])
+    target_url = story_url(target)
+    target.delete()
+    response = client.get(story_url(story))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert '<span class="go-deeper__title">A story that will be deleted</span>' in page
+    assert target_url not in page
+
+
+# --- staff preview of the working copy ---------------------------------------------
+
+
+def preview_url(story):
+    return reverse("articles:story-preview", args=[story.pk])
+
+
+def test_preview_is_404_for_anonymous_readers(client):
+    story = make_story("Secret draft")
+    response = client.get(preview_url(story))
+    assert response.status_code == 404
+    assert "Secret draft" not in text_of(response)
+
+
+def test_preview_is_404_for_staff_without_permission_to_view_stories(client):
+    client.force_login(make_user("intern"))
+    assert client.get(preview_url(make_story())).status_code == 404
+
+
+def test_preview_shows_working_copy_to_journalist_with_banner(client, journalist):
+    story = published("Live headline")
+    story.headline = "Headline being rewritten"
+    story.save()
+    story.save_revision(by=journalist)
+    client.force_login(journalist)
+    response = client.get(preview_url(story))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Preview of the working copy — not what readers see" in page
+    assert "Headline being rewritten" in page
+    assert "Live headline" not in page
+
+
+def test_preview_is_never_cached_nor_indexed(client, journalist):
+    client.force_login(journalist)
+    response = client.get(preview_url(make_story()))
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+# --- author, section and tag pages ---------------------------------------------------
+
+
+def test_author_page_lists_only_their_published_stories(client):
+    author = make_author("Lena Hartmann", job_title="Diplomatic correspondent", bio="Covers talks.")
+    published("Lena's published story", authors=[author])
+    make_story("Lena's draft", authors=[author])
+    published("Someone else's story", authors=[make_author()])
+    page = text_of(client.get(author.get_absolute_url()))
+    assert "Diplomatic correspondent" in page and "Covers talks." in page
+    assert "Lena&#x27;s published story" in page
+    assert "Lena&#x27;s draft" not in page
+    assert "Someone else&#x27;s story" not in page
+
+
+def test_section_page_lists_only_its_published_stories(client):
+    world = make_section("World", description="Beyond our borders.")
+    published("World story", section=world)
+    make_story("World draft", section=world)
+    published("Sports story", section=make_section("Sports"))
+    page = text_of(client.get(world.get_absolute_url()))
+    assert "Beyond our borders." in page
+    assert "World story" in page
+    assert "World draft" not in page
+    assert "Sports story" not in page
+
+
+def test_tag_page_lists_only_its_published_stories(client):
+    tag = make_tag("Elections")
+    published("Tagged story", tags=[tag])
+    make_story("Tagged draft", tags=[tag])
+    published("Untagged story")
+    page = text_of(client.get(tag.get_absolute_url()))
+    assert "Tagged story" in page
+    assert "Tagged draft" not in page
+    assert "Untagged story" not in page
+
+
+def test_section_page_is_paginated_by_twenty(client):
+    section = make_section()
+    for i in range(21):
+        published(f"Numbered story {i:02d}", section=section)
+    first = client.get(section.get_absolute_url())
+    second = client.get(section.get_absolute_url(), {"page": 2})
+    assert len(first.context["cards"]) == 20
+    assert 'rel="next" href="?page=2"' in text_of(first)
+    assert [card.headline for card in second.context["cards"]] == ["Numbered story 00"]
+    assert 'rel="prev" href="?page=1"' in text_of(second)
+
+
+def test_listing_cost_does_not_grow_with_stories(client, django_assert_num_queries):
+    section = make_section()
+    for _ in range(8):
+        published(section=section, authors=[make_author(), make_author()])
+    with django_assert_num_queries(LISTING_QUERIES):
+        assert client.get(section.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["authors", "sections", "tags"])
+def test_unknown_listing_slug_is_404(client, prefix):
+    assert client.get(f"/{prefix}/no-such-thing/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["abc", "99999", "0", "-1", "1.5", "1e9999"])
+@pytest.mark.parametrize("factory", [make_author, make_section, make_tag])
+def test_page_number_that_is_not_a_page_is_404(client, factory, page):
+    listing = factory()
+    assert client.get(listing.get_absolute_url(), {"page": page}).status_code == 404
+
+
+# --- hostile text ---------------------------------------------------------------------
+
+
+def test_script_in_story_text_never_reaches_a_page_unescaped(client, journalist):
+    script = "<script>alert(1)</script>"
+    author, section, tag = make_author(), make_section(), make_tag()
+    story = published(
+        f"Headline {script}",
+        dek=f"Dek {script}",
+        lede=f"Lede {script}",
+        sections=[("Why it matters", f"<p>Body {script}</p>")],
+        authors=[author],
+        section=section,
+        tags=[tag],
+    )
+    client.force_login(journalist)
+    pages = [
+        "/",
+        story_url(story),
+        preview_url(story),
+        author.get_absolute_url(),
+        section.get_absolute_url(),
+        tag.get_absolute_url(),
+    ]
+    for url in pages:
+        page = text_of(client.get(url))
+        assert "<script>alert(1)" not in page, url
+        assert "Headline &lt;script&gt;alert(1)&lt;/script&gt;" in page, url
+
+
+# --- error pages ------------------------------------------------------------------------
+
+
+def test_404_page_is_in_the_site_design(client, settings):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = text_of(response)
+    assert settings.NEWSROOM["SITE_NAME"] in page
+    assert 'href="/"' in page
+    assert "site.css" in page
+
+
+@pytest.mark.urls("tests.test_reader")
+def test_500_page_renders_on_its_own(client):
+    client.raise_request_exception = False
+    response = client.get("/test-errors/500/")
+    assert response.status_code == 500
+    page = text_of(response)
+    assert "Something went wrong" in page
+    assert 'href="/"' in page
+
+
+@pytest.mark.urls("tests.test_reader")
+def test_403_page_is_in_the_site_design(client, settings):
+    response = client.get("/test-errors/403/")
+    assert response.status_code == 403
+    assert settings.NEWSROOM["SITE_NAME"] in text_of(response)
+    assert "You can’t open this page" in text_of(response)
+
+
+@pytest.mark.urls("tests.test_reader")
+def test_400_page_is_in_the_site_design(client, settings):
+    response = client.get("/test-errors/400/")
+    assert response.status_code == 400
+    assert settings.NEWSROOM["SITE_NAME"] in text_of(response)
+    assert "We couldn’t understand that request" in text_of(response)
