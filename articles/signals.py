@@ -1,9 +1,11 @@
-"""Failed sign-ins go into the audit log beside the editorial record."""
+"""Failed sign-ins go into the audit log; changes to what every page shows refresh the page cache."""
 
 from django.contrib.auth.signals import user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.models import AuditEntry
+from articles.cache import invalidate_pages
+from articles.models import AuditEntry, Author, BriefingLabel, Correction, Section, Tag
 
 
 @receiver(user_login_failed)
@@ -15,3 +17,13 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
         message=f"Failed sign-in for “{username}”.",
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )
+
+
+@receiver([post_save, post_delete], sender=Author)
+@receiver([post_save, post_delete], sender=Section)
+@receiver([post_save, post_delete], sender=Tag)
+@receiver([post_save, post_delete], sender=BriefingLabel)
+@receiver([post_save, post_delete], sender=Correction)
+def refresh_pages(sender, **kwargs):
+    # Names, slugs and photos of authors and sections appear on many live pages.
+    invalidate_pages()

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import search
+from articles.cache import invalidate_pages
 from articles.models import AuditEntry, Status, Story
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def transition(
         locked.save(workflow=True)
         if name in ("publish", "unpublish"):
             search.index_story(locked, locked.live_revision and locked.live_revision.snapshot)
+            invalidate_pages()
         revision = locked.live_revision if name == "publish" else locked.latest_revision()
         AuditEntry.objects.create(
             actor=by,

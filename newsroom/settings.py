@@ -85,6 +85,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every response and 304 for conditional requests, cached pages included.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions: a cached page for an anonymous reader costs no database query.
+    "articles.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,9 +152,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, degrading to "uncached" while Redis is down.
+            "BACKEND": "articles.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
+            # Fail fast when Redis is unreachable rather than hold a worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -252,4 +259,8 @@ NEWSROOM = {
     "BASE_URL": os.environ.get("NEWSROOM_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "LANGUAGE": LANGUAGE_CODE,
     "LOGO": os.environ.get("NEWSROOM_LOGO", "img/logo.png"),
+    # Full pages for anonymous readers, invalidated at once on publish (articles.cache).
+    "PAGE_CACHE_SECONDS": env_int("NEWSROOM_PAGE_CACHE_SECONDS", 0 if DEBUG else 600),
+    # Dotted path of a function called after every invalidation, e.g. to purge a CDN.
+    "PURGE_HOOK": os.environ.get("NEWSROOM_PURGE_HOOK", ""),
 }

@@ -417,6 +417,8 @@ class Story(models.Model):
 
     def add_correction(self, kind: str, text: str, by=None, at=None):
         """Add a correction, clarification or update to a live story, without re-approval."""
+        from articles.cache import invalidate_pages
+
         from .audit import AuditEntry
 
         if not self.is_live:
@@ -429,6 +431,7 @@ class Story(models.Model):
                 story=self, kind=kind, text=text, created_by=by, created_at=at
             )
             Story.objects.filter(pk=self.pk).update(last_published_at=at)
+            invalidate_pages()
             AuditEntry.objects.create(
                 actor=by,
                 action=AuditEntry.Action.CORRECTION,

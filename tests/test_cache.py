@@ -1,0 +1,192 @@
+"""The page cache: served to anonymous readers, fresh at once after publishing, never
+for staff or private responses, and harmless when Redis is down."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from articles.cache import GENERATION_KEY
+from tests.factories import make_story
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_second_anonymous_request_is_served_from_cache_without_queries(
+    client, page_cache, django_assert_num_queries
+):
+    make_story("Cached story", publish=True)
+    first = client.get("/")
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get("/")
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_publishing_makes_cached_pages_fresh_at_once(
+    client, page_cache, django_capture_on_commit_callbacks
+):
+    make_story("Old news", publish=True)
+    client.get("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_story("Breaking news", publish=True)
+    response = client.get("/")
+    assert response["X-Cache"] == "miss"
+    assert "Breaking news" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_are_never_served_or_stored_in_the_cache(client, page_cache, editor):
+    make_story("Story", publish=True)
+    client.force_login(editor)
+    response = client.get("/")
+    assert "X-Cache" not in response
+    client.logout()
+    assert client.get("/")["X-Cache"] == "miss"
+
+
+@pytest.mark.django_db
+def test_private_and_cookie_setting_responses_are_not_stored(client, page_cache, editor):
+    story = make_story("Draft")
+    client.force_login(editor)
+    preview = client.get(f"/preview/story/{story.pk}/")
+    assert preview["Cache-Control"] == "private, no-store"
+    assert "X-Cache" not in preview
+    login_page = client.get("/admin/login/")
+    assert "X-Cache" not in login_page
+
+
+@pytest.mark.django_db
+def test_conditional_request_gets_304(client, page_cache):
+    make_story("Story", publish=True)
+    first = client.get("/")
+    etag = first["ETag"]
+    second = client.get("/", headers={"If-None-Match": etag})
+    assert second.status_code == 304
+
+
+@pytest.mark.django_db
+def test_public_pages_answer_while_redis_is_down(client, settings, editor):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "articles.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    story = make_story("Still readable", publish=True)
+    assert client.get("/").status_code == 200
+    assert client.get(story.get_absolute_url()).status_code == 200
+    health = client.get("/healthz").json()
+    assert health["database"] == "ok" and health["cache"] == "error"
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "editor", "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302  # staff can still sign in
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(port: int) -> subprocess.Popen:
+    settings_dict = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}",
+        "REDIS_URL": REDIS_URL,
+        "NEWSROOM_PAGE_CACHE_SECONDS": "600",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "runserver",
+            "--noreload",
+            "--nothreading",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app server did not start")
+
+
+def _get(port: int, path: str) -> tuple[str, str]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return response.headers.get("X-Cache", ""), response.read().decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_app_servers_sharing_redis_serve_fresh_pages_after_publish_correction_and_unpublish(
+    settings,
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "articles.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "newsroom",
+        }
+    }
+    cache.clear()
+    first = make_story("First story", publish=True)
+    ports = [_free_port(), _free_port()]
+    servers = [_start_server(port) for port in ports]
+    try:
+        a, b = ports
+        for port in ports:  # warm both caches
+            _get(port, "/")
+        assert _get(b, "/")[0] == "hit"
+
+        make_story("Published on server A", publish=True)  # commits, then bumps the generation
+        state, body = _get(b, "/")
+        assert state == "miss" and "Published on server A" in body
+
+        _get(b, first.get_absolute_url())
+        first.add_correction("correction", "An earlier version misspelled a name.")
+        state, body = _get(b, first.get_absolute_url())
+        assert state == "miss" and "misspelled a name" in body
+
+        first.unpublish()
+        state, body = _get(a, "/")
+        assert "First story" not in body
+        assert cache.get(GENERATION_KEY) is not None
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+        cache.clear()
