@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Before sessions: a cached page for an anonymous reader costs no database query.
     "articles.cache.PublicPageCacheMiddleware",
+    # A lost database connection becomes a branded 503 with Retry-After.
+    "articles.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,6 +144,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A slow query is cut off instead of holding a worker (0 turns the limit off).
+    _timeout_ms = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 15000)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={_timeout_ms}"
+    )
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database for trying the site: the web server and the worker share it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
