@@ -1,2 +1,11 @@
+"""The public address of a preview link, mounted at ``p/`` (see ``newsroom/urls.py``)."""
+
+from django.urls import path
+
+from articles import staff_views
+
 app_name = "preview"
-urlpatterns = []
+
+urlpatterns = [
+    path("<str:token>/", staff_views.preview_story, name="story"),
+]

@@ -1,0 +1,416 @@
+"""What changed between two revisions, in the words an editor would use.
+
+``diff_snapshots(old, new)`` compares two ``Story.snapshot()`` dictionaries and
+returns a list of :class:`Change`: a plain sentence ("Why it matters rewritten",
+"2 bullets added to By the numbers", "Byline Li Wei added") and, for text, the
+words marked with ``<del>`` and ``<ins>``.
+
+Briefing sections are matched by their row id first, then by label, so a section
+whose label changed is still "edited", and a restore (which recreates the rows)
+still lines sections up by label. Every piece of story text reaches the markup
+through ``format_html``, so a headline like ``<script>`` is shown, never run.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from html.parser import HTMLParser
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from articles.richtext import html_to_text
+
+#: Below this share of unchanged words, a text counts as rewritten rather than edited.
+REWRITTEN_BELOW = 0.5
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change between two revisions.
+
+    ``summary`` is plain text (templates escape it); ``diff`` is markup built from
+    escaped text, or None when the sentence says it all.
+    """
+
+    kind: str
+    summary: str
+    diff: SafeString | None = None
+
+
+# --- words ---------------------------------------------------------------------------
+
+
+def similarity(old: str, new: str) -> float:
+    """Share of words the two texts have in common, in order (1.0 when identical)."""
+    old_words, new_words = old.split(), new.split()
+    if not old_words and not new_words:
+        return 1.0
+    return SequenceMatcher(None, old_words, new_words, autojunk=False).ratio()
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """``old`` → ``new`` word by word: removed words in ``<del>``, added in ``<ins>``."""
+    old_words, new_words = old.split(), new.split()
+    matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
+    parts = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = " ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])
+        if tag == "equal":
+            parts.append(removed)
+            continue
+        if removed:
+            parts.append(format_html("<del>{}</del>", removed))
+        if added:
+            parts.append(format_html("<ins>{}</ins>", added))
+    # Plain strings are escaped here; the <del>/<ins> parts are already safe.
+    return format_html_join(" ", "{}", ((part,) for part in parts))
+
+
+def _text_change(kind: str, name: str, old: str, new: str, *, always: str = "") -> Change | None:
+    """A change to a one-piece text field; ``always`` fixes the verb ("changed")."""
+    old, new = old or "", new or ""
+    if old == new:
+        return None
+    if not old.strip():
+        verb = "added"
+    elif not new.strip():
+        verb = "removed"
+    elif always:
+        verb = always
+    else:
+        verb = "rewritten" if similarity(old, new) < REWRITTEN_BELOW else "edited"
+    return Change(kind, f"{name} {verb}", word_diff(old, new))
+
+
+# --- matching items between revisions ---------------------------------------------------
+
+
+def _match(
+    old: Sequence[dict], new: Sequence[dict], keys: Sequence[Callable[[dict], object]]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair items of ``old`` and ``new``: by the first key, then the next, in order.
+
+    Returns ``(pairs, removed, added)`` as indexes; a key returning None never matches.
+    """
+    pairs: list[tuple[int, int]] = []
+    free_old = list(range(len(old)))
+    free_new = list(range(len(new)))
+    for key in keys:
+        waiting: dict[object, list[int]] = {}
+        for j in free_new:
+            value = key(new[j])
+            if value is not None:
+                waiting.setdefault(value, []).append(j)
+        still_free = []
+        for i in free_old:
+            candidates = waiting.get(key(old[i]))
+            if candidates:
+                j = candidates.pop(0)
+                pairs.append((i, j))
+                free_new.remove(j)
+            else:
+                still_free.append(i)
+        free_old = still_free
+    pairs.sort()
+    return pairs, free_old, free_new
+
+
+def _reordered(pairs: list[tuple[int, int]]) -> bool:
+    """Whether items kept from ``old`` to ``new`` changed their relative order."""
+    positions = [j for _, j in sorted(pairs)]
+    return positions != sorted(positions)
+
+
+def _order_diff(old_names: list[str], new_names: list[str]) -> SafeString:
+    return format_html("<del>{}</del> <ins>{}</ins>", ", ".join(old_names), ", ".join(new_names))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+# --- briefing section bodies -----------------------------------------------------------
+
+
+class _Blocks(HTMLParser):
+    """Paragraphs and bullets of a sanitized body, as ``(is_bullet, text)``."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[bool, str]] = []
+        self._kind: bool | None = None
+        self._text: list[str] = []
+        self._depth = 0  # open <li> elements
+
+    def _flush(self):
+        text = " ".join("".join(self._text).split())
+        if self._kind is not None and text:
+            self.blocks.append((self._kind, text))
+        self._text = []
+        self._kind = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "li":
+            self._flush()
+            self._depth += 1
+            self._kind = True
+        elif tag == "p" and not self._depth:
+            self._flush()
+            self._kind = False
+        elif tag == "br":
+            self._text.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "li":
+            self._flush()
+            self._depth = max(0, self._depth - 1)
+            # Text after a nested list still belongs to the outer bullet.
+            self._kind = True if self._depth else None
+        elif tag == "p" and not self._depth:
+            self._flush()
+
+    def handle_data(self, data):
+        if self._kind is None:
+            # Text outside any block (rare once sanitized): a paragraph of its own.
+            self._kind = bool(self._depth)
+        self._text.append(data)
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def body_blocks(body: str) -> list[tuple[bool, str]]:
+    """``[(is_bullet, text), …]`` for a body's paragraphs and list items."""
+    parser = _Blocks()
+    parser.feed(body or "")
+    parser.close()
+    return parser.blocks
+
+
+def _block(is_bullet: bool, content) -> SafeString:
+    marker = "• " if is_bullet else ""
+    return format_html('<p class="diff__block">{}{}</p>', marker, content)
+
+
+def body_diff(old_body: str, new_body: str) -> tuple[SafeString, dict]:
+    """Block-by-block diff of two bodies, with counts of bullets added and removed and of
+    other blocks edited, added or removed."""
+    old_blocks, new_blocks = body_blocks(old_body), body_blocks(new_body)
+    matcher = SequenceMatcher(
+        None, [b[1] for b in old_blocks], [b[1] for b in new_blocks], autojunk=False
+    )
+    counts = {"bullets_added": 0, "bullets_removed": 0, "edited": 0}
+    lines = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = old_blocks[i1:i2], new_blocks[j1:j2]
+        if tag == "equal":
+            lines += [_block(is_bullet, text) for is_bullet, text in news]
+            continue
+        # Blocks facing each other are edits; what is left over was added or removed.
+        for (_, old_text), (is_bullet, new_text) in zip(olds, news, strict=False):
+            lines.append(_block(is_bullet, word_diff(old_text, new_text)))
+            counts["edited"] += 1
+        for is_bullet, text in olds[len(news) :]:
+            lines.append(_block(is_bullet, format_html("<del>{}</del>", text)))
+            counts["bullets_removed" if is_bullet else "edited"] += 1
+        for is_bullet, text in news[len(olds) :]:
+            lines.append(_block(is_bullet, format_html("<ins>{}</ins>", text)))
+            counts["bullets_added" if is_bullet else "edited"] += 1
+    return format_html_join("", "{}", ((line,) for line in lines)), counts
+
+
+def _section_name(section: dict, index: int) -> str:
+    return section.get("label") or f"#{index + 1} (no label)"
+
+
+def _section_change(old: dict, new: dict, name: str) -> list[Change]:
+    changes = []
+    old_label, new_label = old.get("label", ""), new.get("label", "")
+    if old_label != new_label:
+        changes.append(
+            Change(
+                "section",
+                f"Section label changed from {old_label or 'none'} to {new_label or 'none'}",
+            )
+        )
+    old_body, new_body = old.get("body", ""), new.get("body", "")
+    if old_body == new_body:
+        return changes
+    old_text, new_text = html_to_text(old_body), html_to_text(new_body)
+    diff, counts = body_diff(old_body, new_body)
+    added, removed = counts["bullets_added"], counts["bullets_removed"]
+    if added and removed:
+        summary = f"{_plural(added, 'bullet')} added and {removed} removed in {name}"
+    elif added:
+        summary = f"{_plural(added, 'bullet')} added to {name}"
+    elif removed:
+        summary = f"{_plural(removed, 'bullet')} removed from {name}"
+    elif old_text == new_text:
+        summary = f"Formatting or links changed in {name}"
+    elif similarity(old_text, new_text) < REWRITTEN_BELOW:
+        summary = f"{name} rewritten"
+    else:
+        summary = f"{name} edited"
+    if (added or removed) and counts["edited"]:
+        summary += ", and other text edited"
+    changes.append(Change("section", summary, diff))
+    return changes
+
+
+def _sections(old: list[dict], new: list[dict]) -> list[Change]:
+    pairs, removed, _ = _match(
+        old, new, [lambda s: s.get("id"), lambda s: s.get("label_slug") or s.get("label", "")]
+    )
+    changes = []
+    if _reordered(pairs):
+        changes.append(
+            Change(
+                "section",
+                "Sections reordered",
+                _order_diff(
+                    [_section_name(old[i], i) for i, _ in pairs],
+                    [_section_name(new[j], j) for _, j in sorted(pairs, key=lambda p: p[1])],
+                ),
+            )
+        )
+    paired_new = {j: i for i, j in pairs}
+    for j, section in enumerate(new):
+        name = _section_name(section, j)
+        if j in paired_new:
+            changes += _section_change(old[paired_new[j]], section, name)
+        else:
+            diff, _ = body_diff("", section.get("body", ""))
+            changes.append(Change("section", f"Section {name} added", diff))
+    for i in removed:
+        diff, _ = body_diff(old[i].get("body", ""), "")
+        changes.append(Change("section", f"Section {_section_name(old[i], i)} removed", diff))
+    return changes
+
+
+# --- bylines, links, tags, image --------------------------------------------------------
+
+
+def _bylines(old: list[dict], new: list[dict]) -> list[Change]:
+    pairs, removed, added = _match(old, new, [lambda b: b.get("author_id")])
+    changes = [Change("byline", f"Byline {new[j]['name']} added") for j in added]
+    changes += [Change("byline", f"Byline {old[i]['name']} removed") for i in removed]
+    for i, j in pairs:
+        old_role, new_role = old[i].get("role", ""), new[j].get("role", "")
+        if old_role != new_role:
+            name = new[j]["name"]
+            if not old_role:
+                summary = f"Byline {name}: role “{new_role}” added"
+            elif not new_role:
+                summary = f"Byline {name}: role “{old_role}” removed"
+            else:
+                summary = f"Byline {name}: role changed from “{old_role}” to “{new_role}”"
+            changes.append(Change("byline", summary))
+    if _reordered(pairs):
+        changes.append(
+            Change(
+                "byline",
+                "Bylines reordered",
+                _order_diff([b["name"] for b in old], [b["name"] for b in new]),
+            )
+        )
+    return changes
+
+
+def _link_target(link: dict):
+    return ("story", link["story_id"]) if link.get("story_id") else link.get("url") or None
+
+
+def _describe_target(link: dict) -> str:
+    if link.get("story_id"):
+        return f"our story #{link['story_id']}"
+    return link.get("url") or "nothing yet"
+
+
+def _links(old: list[dict], new: list[dict]) -> list[Change]:
+    pairs, removed, added = _match(old, new, [_link_target, lambda link: link.get("title")])
+    changes = [Change("link", f"Go deeper link “{new[j]['title']}” added") for j in added]
+    changes += [Change("link", f"Go deeper link “{old[i]['title']}” removed") for i in removed]
+    for i, j in pairs:
+        before, after = old[i], new[j]
+        if before.get("title") != after.get("title"):
+            changes.append(
+                Change(
+                    "link",
+                    f"Go deeper link “{before['title']}” renamed “{after['title']}”",
+                    word_diff(before["title"], after["title"]),
+                )
+            )
+        if _link_target(before) != _link_target(after):
+            changes.append(
+                Change(
+                    "link",
+                    f"Go deeper link “{after['title']}” now points to {_describe_target(after)}",
+                )
+            )
+    if _reordered(pairs):
+        changes.append(Change("link", "Go deeper links reordered"))
+    return changes
+
+
+def _tags(old: list[dict], new: list[dict]) -> list[Change]:
+    _, removed, added = _match(old, new, [lambda t: t.get("id"), lambda t: t.get("slug")])
+    changes = [Change("tag", f"Tag {new[j]['name']} added") for j in added]
+    changes += [Change("tag", f"Tag {old[i]['name']} removed") for i in removed]
+    return changes
+
+
+def _desk(old: dict | None, new: dict | None) -> list[Change]:
+    old_id, new_id = old and old.get("id"), new and new.get("id")
+    if old_id == new_id:
+        return []
+    if not old:
+        return [Change("desk", f"Filed under {new['name']}")]
+    if not new:
+        return [Change("desk", f"No longer filed under {old['name']}")]
+    return [Change("desk", f"Desk changed from {old['name']} to {new['name']}")]
+
+
+def _image(old: dict | None, new: dict | None) -> list[Change]:
+    if not old and not new:
+        return []
+    if not old:
+        return [Change("image", "Lead image added")]
+    if not new:
+        return [Change("image", "Lead image removed")]
+    changes = []
+    if old.get("name") != new.get("name"):
+        changes.append(Change("image", "Lead image replaced"))
+    for field, name in (("alt", "Image description"), ("caption", "Caption"), ("credit", "Credit")):
+        change = _text_change("image", name, old.get(field, ""), new.get(field, ""))
+        if change:
+            changes.append(change)
+    return changes
+
+
+# --- the whole story ---------------------------------------------------------------------
+
+
+def diff_snapshots(old: dict, new: dict) -> list[Change]:
+    """Everything that changed from snapshot ``old`` to snapshot ``new``, top to bottom."""
+    changes = [
+        _text_change(
+            "text", "Headline", old.get("headline", ""), new.get("headline", ""), always="changed"
+        ),
+        _text_change(
+            "text", "Subheadline", old.get("dek", ""), new.get("dek", ""), always="changed"
+        ),
+        _text_change(
+            "text", "Dateline", old.get("dateline", ""), new.get("dateline", ""), always="changed"
+        ),
+        _text_change("text", "Lede", old.get("lede", ""), new.get("lede", "")),
+    ]
+    result = [change for change in changes if change]
+    result += _desk(old.get("section"), new.get("section"))
+    result += _tags(old.get("tags", []), new.get("tags", []))
+    result += _image(old.get("image"), new.get("image"))
+    result += _bylines(old.get("bylines", []), new.get("bylines", []))
+    result += _sections(old.get("sections", []), new.get("sections", []))
+    result += _links(old.get("links", []), new.get("links", []))
+    return result

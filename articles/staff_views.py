@@ -1,0 +1,285 @@
+"""Pages beside a story's admin form: its history, compare, restore and preview links;
+and the public page a preview link opens.
+
+Every staff view is wrapped in ``admin.site.admin_view`` (see ``articles.staff_urls``)
+for sign-in, staff status, CSRF and no-cache. On top of that, a story the user may
+not see is a 404, never a 403: whether another journalist's draft exists is itself
+unpublished information.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from articles import site, workflow
+from articles.diff import diff_snapshots
+from articles.live import live_page
+from articles.models import AuditEntry, PreviewLink, Revision, Section, Status, Story
+
+MAX_PREVIEW_DAYS = 30
+DEFAULT_PREVIEW_DAYS = 7
+
+
+def _story(request, story_id: int, *, edit: bool = False) -> Story:
+    """The story, if ``request.user`` may see it (and edit it, with ``edit``); else 404."""
+    story = get_object_or_404(Story, pk=story_id)
+    user = request.user
+    if not workflow.can_view(user, story) or (edit and not workflow.can_edit(user, story)):
+        raise Http404("No such story.")
+    return story
+
+
+def _render(request, template: str, story: Story, title: str, status: int = 200, **context):
+    return render(
+        request,
+        template,
+        {
+            **admin.site.each_context(request),
+            "opts": Story._meta,
+            "story": story,
+            "title": title,
+            "can_edit": workflow.can_edit(request.user, story),
+            **context,
+        },
+        status=status,
+    )
+
+
+# --- history -------------------------------------------------------------------------
+
+
+def _history(request, story: Story, *, error: str = "", status: int = 200):
+    revisions = list(story.revisions.defer("snapshot").select_related("created_by"))
+    statuses = dict(Status.choices)
+    audit = [
+        {
+            "entry": entry,
+            "from_status": statuses.get(entry.from_status, entry.from_status),
+            "to_status": statuses.get(entry.to_status, entry.to_status),
+        }
+        for entry in AuditEntry.objects.filter(story=story)
+    ]
+    by_pk = {revision.pk: revision for revision in revisions}
+    return _render(
+        request,
+        "history/list.html",
+        story,
+        "History",
+        status=status,
+        revisions=revisions,
+        latest=revisions[0] if revisions else None,
+        live=by_pk.get(story.live_revision_id),
+        approved=by_pk.get(story.approved_revision_id),
+        default_old=revisions[1].number if len(revisions) > 1 else None,
+        default_new=revisions[0].number if revisions else None,
+        audit=audit,
+        error=error,
+    )
+
+
+@require_safe
+def revision_list(request, story_id):
+    return _history(request, _story(request, story_id))
+
+
+def _revision_number(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+@require_safe
+def compare(request, story_id):
+    story = _story(request, story_id)
+    a, b = _revision_number(request.GET.get("a")), _revision_number(request.GET.get("b"))
+    if a is None or b is None:
+        return _history(request, story, error="Choose two revisions to compare.", status=400)
+    old_number, new_number = sorted((a, b))
+    found = {
+        revision.number: revision
+        for revision in story.revisions.select_related("created_by").filter(
+            number__in=[old_number, new_number]
+        )
+    }
+    if old_number not in found or new_number not in found:
+        raise Http404("No such revision.")
+    old, new = found[old_number], found[new_number]
+    latest = story.revisions.values_list("number", flat=True).first()
+    return _render(
+        request,
+        "history/compare.html",
+        story,
+        f"Revision {old.number} → revision {new.number}",
+        old=old,
+        new=new,
+        changes=diff_snapshots(old.snapshot, new.snapshot),
+        latest_number=latest,
+    )
+
+
+@require_POST
+def restore(request, story_id, number):
+    story = _story(request, story_id, edit=True)
+    revision = get_object_or_404(Revision, story=story, number=number)
+    status_before = story.get_status_display()
+    try:
+        new = story.restore(revision, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("history:list", story.pk)
+    message = f"Revision {number} restored as revision {new.number}, the new working copy."
+    if story.get_status_display() != status_before:
+        message += f" The story was {status_before.lower()}; it is a draft again and needs review."
+    messages.success(request, message)
+    return redirect("admin:articles_story_change", story.pk)
+
+
+# --- preview links -----------------------------------------------------------------------
+
+
+class PreviewLinkForm(forms.Form):
+    revision = forms.TypedChoiceField(
+        coerce=int, help_text="The version the link shows. Later edits do not change it."
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=PreviewLink._meta.get_field("note").max_length,
+        help_text=PreviewLink._meta.get_field("note").help_text,
+    )
+    days = forms.IntegerField(
+        label="Valid for (days)",
+        min_value=1,
+        max_value=MAX_PREVIEW_DAYS,
+        initial=DEFAULT_PREVIEW_DAYS,
+        help_text=f"At most {MAX_PREVIEW_DAYS} days. You can revoke it at any time.",
+    )
+
+    def __init__(self, *args, story: Story, **kwargs):
+        super().__init__(*args, **kwargs)
+        revisions = story.revisions.values_list("number", "message")
+        self.fields["revision"].choices = [
+            (number, f"Revision {number}" + (f": {message}" if message else ""))
+            for number, message in revisions
+        ]
+        self.fields["revision"].initial = revisions[0][0] if revisions else None
+
+
+def _links_page(request, story: Story, form: PreviewLinkForm):
+    links = story.preview_links.select_related("revision", "created_by").defer("revision__snapshot")
+    return _render(
+        request,
+        "history/preview_links.html",
+        story,
+        "Preview links",
+        links=links,
+        form=form,
+        now=timezone.now(),
+    )
+
+
+@require_safe
+def preview_links(request, story_id):
+    story = _story(request, story_id, edit=True)
+    return _links_page(request, story, PreviewLinkForm(story=story))
+
+
+@require_POST
+def preview_link_create(request, story_id):
+    story = _story(request, story_id, edit=True)
+    form = PreviewLinkForm(request.POST, story=story)
+    if not form.is_valid():
+        return _links_page(request, story, form)
+    revision = story.revisions.get(number=form.cleaned_data["revision"])
+    note = form.cleaned_data["note"].strip()
+    with transaction.atomic():
+        link, token = PreviewLink.create_for(
+            revision,
+            by=request.user,
+            note=note,
+            lifetime=timedelta(days=form.cleaned_data["days"]),
+        )
+        AuditEntry.objects.create(
+            actor=request.user,
+            action=AuditEntry.Action.PREVIEW_CREATE,
+            story=story,
+            revision_number=revision.number,
+            from_status=story.status,
+            to_status=story.status,
+            message=f"Preview link {link.pk}" + (f" ({note})" if note else ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    # Shown on this response only: the database keeps the token's hash, not the token.
+    return _render(
+        request,
+        "history/preview_link_created.html",
+        story,
+        "Preview link created",
+        link=link,
+        url=site.absolute(PreviewLink.url_for(token)),
+    )
+
+
+@require_POST
+def preview_link_revoke(request, story_id, link_id):
+    story = _story(request, story_id, edit=True)
+    link = get_object_or_404(
+        PreviewLink.objects.select_related("revision"), pk=link_id, story=story
+    )
+    with transaction.atomic():
+        # Conditional, so two clicks on Revoke make one revocation and one audit line.
+        revoked = PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            AuditEntry.objects.create(
+                actor=request.user,
+                action=AuditEntry.Action.PREVIEW_REVOKE,
+                story=story,
+                revision_number=link.revision.number,
+                from_status=story.status,
+                to_status=story.status,
+                message=f"Preview link {link.pk}" + (f" ({link.note})" if link.note else ""),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+    if revoked:
+        messages.success(request, "The preview link was revoked: it no longer opens.")
+    else:
+        messages.info(request, "That preview link was already revoked.")
+    return redirect("history:preview-links", story.pk)
+
+
+# --- the public page of a preview link ------------------------------------------------------
+
+
+@require_safe
+def preview_story(request, token):
+    """One revision as readers would see it, for whoever holds the link; no sign-in.
+
+    A wrong, expired or revoked token is the site's ordinary 404.
+    """
+    link = PreviewLink.objects.find(token)
+    if link is None:
+        raise Http404("No such preview.")
+    response = render(
+        request,
+        "preview/story.html",
+        {
+            "page": live_page(link.story, snapshot=link.revision.snapshot),
+            "link": link,
+            "nav_sections": Section.objects.all(),
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    # The address is the secret: never send it to the sites the story links to.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
