@@ -19,21 +19,17 @@ scheduled sends it back to draft: an approval covers the text that was reviewed,
 never later changes.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from articles import search
 from articles.cache import invalidate_pages
 from articles.models import AuditEntry, Status, Story
-
-logger = logging.getLogger(__name__)
+from articles.notifications import notify
 
 
 class TransitionError(ValidationError):
@@ -224,7 +220,7 @@ def transition(
             ip_address=ip_address,
             created_at=at,
         )
-        transaction.on_commit(lambda: _notify(locked, step, by, message))
+        transaction.on_commit(lambda: notify(locked, step, by, message))
     story.refresh_from_db()
     return story
 
@@ -379,50 +375,6 @@ def publish_due(at: datetime | None = None) -> int:
     for story in Story.objects.published(at).filter(expire_at__lte=at):
         done += run_expiry(story.pk, story.expire_at)
     return done
-
-
-# --- telling people -------------------------------------------------------------
-
-_SUBJECTS = {
-    "submit": "Ready for review: {headline}",
-    "request_changes": "Changes requested: {headline}",
-    "approve": "Approved: {headline}",
-    "schedule": "Scheduled: {headline}",
-    "publish": "Published: {headline}",
-    "unpublish": "Unpublished: {headline}",
-}
-
-
-def _recipients(story: Story, step: Transition, actor) -> list[str]:
-    User = get_user_model()
-    if step.name == "submit":
-        people = User.objects.filter(groups__name="Editors", is_active=True)
-    else:
-        people = User.objects.filter(is_active=True).filter(
-            pk__in=[story.created_by_id, *story.bylines.values_list("author__user", flat=True)]
-        )
-    if actor is not None:
-        people = people.exclude(pk=actor.pk)
-    return sorted({u.email for u in people if u.email})
-
-
-def _notify(story: Story, step: Transition, actor, message: str) -> None:
-    subject = _SUBJECTS.get(step.name)
-    if subject is None:
-        return
-    recipients = _recipients(story, step, actor)
-    if not recipients:
-        return
-    who = actor.get_username() if actor else "The schedule"
-    body = f"{who}: {step.label} — “{story.headline}”.\n"
-    if message:
-        body += f"\n{message}\n"
-    body += f"\nOpen it: /admin/articles/story/{story.pk}/change/\n"
-    try:
-        send_mail(subject.format(headline=story.headline), body, None, recipients)
-    except Exception:
-        # Mail is a courtesy: the transition has happened; the desk shows it too.
-        logger.exception("Could not send workflow email for story %s", story.pk)
 
 
 def validate_schedule(publish_at: datetime | None, expire_at: datetime | None, at=None) -> None:
