@@ -34,6 +34,8 @@ urlpatterns = [
     path("preview/story/<int:pk>/", views.story_preview, name="story-preview"),
     path("sections/<str:slug>/", views.section_detail, name="section-detail"),
     path("tags/<str:slug>/", views.tag_detail, name="tag-detail"),
+    path("search/", views.search, name="search"),
+    path("corrections/", views.corrections, name="corrections"),
     path("authors/<str:slug>/", views.author_detail, name="author-detail"),
     path("healthz", views.healthz, name="healthz"),
 ]

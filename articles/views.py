@@ -1,47 +1,111 @@
-"""The public reading site: thin views over the live copy (see ``articles.live``)."""
+"""The public reading site: thin views over the live copy (see ``articles.live``).
+
+Every page costs a fixed number of queries, whatever the number of stories,
+bylines and sections on it; the section menu comes from the ``site`` context
+processor and is fetched only by pages that render it.
+"""
 
 import logging
+import re
 import secrets
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
+from django.db.models import F, Window
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import RowNumber
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-from articles.live import live_cards, live_page
-from articles.models import Author, Section, Story, Tag
+from articles.live import LiveStory, live_cards, live_page
+from articles.models import Author, Correction, Section, Story, Tag
+from articles.search import (
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_WORDS,
+    clean_query,
+    search_stories,
+    snippet_html,
+)
+from articles.structured import page_meta, story_meta
 
 logger = logging.getLogger(__name__)
 
-HOME_LENGTH = 20
 PAGE_LENGTH = 20
+#: Stories under each section heading on the home page.
+HOME_SECTION_LENGTH = 4
 
 
-def _render(request, template, context):
-    # The section menu of the header, on every reading page.
-    return render(request, template, {"nav_sections": Section.objects.all(), **context})
+def _page(request, items, length=PAGE_LENGTH):
+    """The requested page of ``items``; a page number that is not a page is a 404."""
+    paginator = Paginator(items, length)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404("No such page.") from exc
 
 
 def _page_of_cards(request, stories):
-    """One page of ``stories`` as cards; a page number that is not a page is a 404."""
-    paginator = Paginator(stories, PAGE_LENGTH)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as exc:
-        raise Http404("No such page.") from exc
+    page = _page(request, stories)
     return page, live_cards(list(page.object_list))
+
+
+@dataclass
+class SectionGroup:
+    section: Section | None
+    cards: list[LiveStory]
+
+
+def _front_page() -> tuple[LiveStory | None, list[SectionGroup]]:
+    """The lead story and the latest few stories of each section, in one query.
+
+    Each section's newest ``HOME_SECTION_LENGTH + 1`` stories are fetched so that,
+    once the lead is taken out of its own section, every section still has enough.
+    """
+    stories = list(
+        Story.objects.latest_published()
+        .select_related("live_section")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("live_section")],
+                order_by=[F("first_published_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(place__lte=HOME_SECTION_LENGTH + 1)
+        .order_by("-first_published_at", "-pk")
+    )
+    if not stories:
+        return None, []
+    lead, *rest = live_cards(stories)
+    groups: dict[int | None, SectionGroup] = {}
+    for card in rest:
+        section = card.story.live_section
+        group = groups.setdefault(section and section.pk, SectionGroup(section, []))
+        if len(group.cards) < HOME_SECTION_LENGTH:
+            group.cards.append(card)
+    # Sections in menu order; stories without a section last.
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: (g.section is None, g.section and (g.section.position, g.section.name)),
+    )
+    return lead, ordered
 
 
 @require_safe
 def home(request):
-    cards = live_cards(list(Story.objects.latest_published()[:HOME_LENGTH]))
-    return _render(
-        request, "articles/home.html", {"lead": cards[0] if cards else None, "cards": cards[1:]}
-    )
+    lead, groups = _front_page()
+    site = settings.NEWSROOM
+    meta = page_meta(site["SITE_NAME"], site["TAGLINE"], reverse("articles:home"))
+    return render(request, "articles/home.html", {"lead": lead, "groups": groups, "meta": meta})
 
 
 @require_safe
@@ -53,7 +117,16 @@ def story_detail(request, year, month, day, slug):
     canonical = story.get_absolute_url()
     if requested != canonical:
         return redirect(canonical, permanent=True)
-    return _render(request, "articles/story_detail.html", {"page": live_page(story)})
+    page = live_page(story)
+    return render(
+        request,
+        "articles/story_detail.html",
+        {
+            "page": page,
+            "meta": story_meta(page),
+            "current_section": page.section["slug"] if page.section else None,
+        },
+    )
 
 
 @require_safe
@@ -67,7 +140,7 @@ def story_preview(request, pk):
     if not (user.is_authenticated and user.is_staff and user.has_perm("articles.view_story")):
         raise Http404("No such story.")
     story = get_object_or_404(Story, pk=pk)
-    response = _render(
+    response = render(
         request,
         "articles/story_detail.html",
         {"page": live_page(story, snapshot=story.snapshot()), "preview": True},
@@ -83,8 +156,17 @@ def author_detail(request, slug):
     page, cards = _page_of_cards(
         request, Story.objects.latest_published().filter(live_authors=author)
     )
-    return _render(
-        request, "articles/author_detail.html", {"author": author, "page": page, "cards": cards}
+    meta = page_meta(
+        author.name,
+        author.bio or f"{author.job_title or author.name} at {settings.NEWSROOM['SITE_NAME']}",
+        author.get_absolute_url(),
+        page.number,
+        og_type="profile",
+    )
+    return render(
+        request,
+        "articles/author_detail.html",
+        {"author": author, "page": page, "cards": cards, "meta": meta},
     )
 
 
@@ -94,10 +176,23 @@ def section_detail(request, slug):
     page, cards = _page_of_cards(
         request, Story.objects.latest_published().filter(live_section=section)
     )
-    return _render(
+    meta = page_meta(
+        section.name,
+        section.description
+        or f"The latest {section.name} stories from {settings.NEWSROOM['SITE_NAME']}.",
+        section.get_absolute_url(),
+        page.number,
+    )
+    return render(
         request,
         "articles/section_detail.html",
-        {"section": section, "current_section": section.slug, "page": page, "cards": cards},
+        {
+            "section": section,
+            "current_section": section.slug,
+            "page": page,
+            "cards": cards,
+            "meta": meta,
+        },
     )
 
 
@@ -105,7 +200,135 @@ def section_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page, cards = _page_of_cards(request, Story.objects.latest_published().filter(live_tags=tag))
-    return _render(request, "articles/tag_detail.html", {"tag": tag, "page": page, "cards": cards})
+    meta = page_meta(
+        tag.name,
+        f"Stories about {tag.name} from {settings.NEWSROOM['SITE_NAME']}.",
+        tag.get_absolute_url(),
+        page.number,
+    )
+    return render(
+        request,
+        "articles/tag_detail.html",
+        {"tag": tag, "page": page, "cards": cards, "meta": meta},
+    )
+
+
+# --- search ----------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SLUG = re.compile(r"[-\w]{1,80}")
+
+
+@dataclass
+class SearchResult:
+    card: LiveStory
+    snippet: SafeString
+
+
+def _date_filter(request, name: str, label: str, notices: list[str]) -> date | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if _ISO_DATE.fullmatch(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    notices.append(f"The “{label}” date was not a date we understand (use YYYY-MM-DD): ignored.")
+    return None
+
+
+def _section_filter(request, notices: list[str]) -> Section | None:
+    raw = request.GET.get("section", "").strip()
+    if not raw:
+        return None
+    section = Section.objects.filter(slug=raw).first() if _SLUG.fullmatch(raw) else None
+    if section is None:
+        notices.append("There is no such section, so we searched them all.")
+    return section
+
+
+@require_safe
+def search(request):
+    """Reader search: ranked, highlighted, paginated, filterable by section and date.
+
+    Bad input (unknown section, impossible dates, a pasted essay, control
+    characters) is ignored with a notice on the page, never an error.
+    """
+    raw = request.GET.get("q", "")
+    query = clean_query(raw)
+    notices = []
+    if len(raw) > MAX_QUERY_LENGTH or len(raw.split()) > MAX_QUERY_WORDS:
+        notices.append(
+            f"Your search was long, so we used its first {MAX_QUERY_WORDS} words "
+            f"(at most {MAX_QUERY_LENGTH} characters)."
+        )
+    section = _section_filter(request, notices)
+    since = _date_filter(request, "from", "From", notices)
+    until = _date_filter(request, "to", "To", notices)
+    if since and until and since > until:
+        notices.append("The “from” date was after the “to” date, so we swapped them.")
+        since, until = until, since
+
+    # The filters that were understood, in the order pager links repeat them.
+    params = {"q": query}
+    if section:
+        params["section"] = section.slug
+    if since:
+        params["from"] = since.isoformat()
+    if until:
+        params["to"] = until.isoformat()
+
+    page, results = None, []
+    if query:
+        page = _page(request, search_stories(query, section=section, since=since, until=until))
+        stories = list(page.object_list)
+        results = [
+            SearchResult(card, snippet_html(story.snippet, query))
+            for story, card in zip(stories, live_cards(stories), strict=True)
+        ]
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "asked": bool(raw.strip()),
+            "section": section,
+            "since": since,
+            "until": until,
+            "notices": notices,
+            "page": page,
+            "results": results,
+            "search_query": urlencode(params),
+        },
+    )
+
+
+# --- corrections -----------------------------------------------------------------
+
+
+@require_safe
+def corrections(request):
+    """Every correction, clarification and update to the stories readers can see."""
+    items = (
+        Correction.objects.filter(story__in=Story.objects.published())
+        .select_related("story")
+        .only("kind", "text", "created_at", "story__slug", "story__first_published_at")
+        # The headline readers see is the live revision's, not the working copy's.
+        .annotate(headline=KeyTextTransform("headline", "story__live_revision__snapshot"))
+        .order_by("-created_at", "-pk")
+    )
+    page = _page(request, items)
+    meta = page_meta(
+        "Corrections and updates",
+        "Every correction, clarification and update to our published stories, newest first.",
+        reverse("articles:corrections"),
+        page.number,
+    )
+    return render(request, "articles/corrections.html", {"page": page, "meta": meta})
+
+
+# --- health ----------------------------------------------------------------------
 
 
 def _database_status() -> str:

@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.template import engines
 from django.urls import include, path, reverse
 from django.utils import timezone
 
 from articles.models import BriefingLabel, Story
+from articles.views import HOME_SECTION_LENGTH
+from articles.workflow import transition
 from tests.factories import make_author, make_section, make_story, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +19,13 @@ pytestmark = pytest.mark.django_db
 #: the story with its live revision, the section menu, authors, linked stories,
 #: corrections.
 STORY_PAGE_QUERIES = 5
-#: Home: the stories with their live revisions, their authors, the section menu.
+#: Home: the lead and each section's latest stories (one windowed query), their
+#: authors, the section menu.
 HOME_QUERIES = 3
 #: A listing: the section (or author, tag), the count, the page, authors, the menu.
 LISTING_QUERIES = 5
+#: An error page: the section menu.
+ERROR_PAGE_QUERIES = 1
 
 
 def _fail(request):
@@ -88,12 +94,102 @@ def test_home_links_sections_in_the_header(client):
     assert 'href="/sections/climate/"' in page
 
 
-def test_home_cost_does_not_grow_with_stories(client, django_assert_num_queries):
+def test_section_menu_is_fetched_only_by_templates_that_show_it(rf, django_assert_num_queries):
+    make_section("Climate")
+    engine = engines["django"]
+    request = rf.get("/")
+    with django_assert_num_queries(0):
+        assert engine.from_string("{{ site.SITE_NAME }}").render({}, request)
+    # Once, however often the template uses it.
+    with django_assert_num_queries(1):
+        menu = engine.from_string(
+            "{% if nav_sections %}{% for s in nav_sections %}{{ s.name }}{% endfor %}{% endif %}"
+        ).render({}, request)
+    assert menu == "Climate"
+
+
+def test_story_page_marks_its_section_in_the_menu(client):
+    climate = make_section("Climate")
+    story = published(section=climate)
+    page = text_of(client.get(story_url(story)))
+    assert 'href="/sections/climate/" aria-current="page">Climate</a>' in page
+
+
+def published_at(story, when):
+    Story.objects.filter(pk=story.pk).update(first_published_at=when)
+
+
+def home_groups(client):
+    return [
+        (group.section.name if group.section else None, [card.headline for card in group.cards])
+        for group in client.get("/").context["groups"]
+    ]
+
+
+def test_home_groups_latest_stories_by_section_in_menu_order(client):
+    world = make_section("World", position=1)
+    sports = make_section("Sports", position=2)
+    now = timezone.now()
+    for minutes, headline, section in [
+        (50, "Older world story", world),
+        (40, "Older sports story", sports),
+        (30, "Newer world story", world),
+        (20, "Newer sports story", sports),
+        (10, "A story with no section", None),
+    ]:
+        published_at(published(headline, section=section), now - timedelta(minutes=minutes))
+    published("The lead story", section=world)
+    assert home_groups(client) == [
+        ("World", ["Newer world story", "Older world story"]),
+        ("Sports", ["Newer sports story", "Older sports story"]),
+        (None, ["A story with no section"]),
+    ]
+
+
+def test_home_section_headings_link_to_section_pages(client):
+    world = make_section("World")
+    published_at(published("World news", section=world), timezone.now() - timedelta(hours=1))
+    published("Lead", section=make_section("Sports"))
+    page = text_of(client.get("/"))
+    assert f'<a href="{world.get_absolute_url()}">World</a></h2>' in page
+    assert f'href="{world.get_absolute_url()}">All World stories' in page
+
+
+def test_home_shows_a_few_stories_per_section(client):
+    world = make_section("World")
+    for i in range(HOME_SECTION_LENGTH + 3):
+        published(f"World story {i}", section=world)
+    ((_, headlines),) = home_groups(client)
+    assert len(headlines) == HOME_SECTION_LENGTH
+
+
+def test_home_does_not_repeat_the_lead_in_its_section(client):
+    world = make_section("World")
+    for i in range(HOME_SECTION_LENGTH + 1):
+        published_at(
+            published(f"World story {i}", section=world), timezone.now() - timedelta(hours=i)
+        )
+    response = client.get("/")
+    assert response.context["lead"].headline == "World story 0"
+    assert home_groups(client) == [
+        ("World", [f"World story {i}" for i in range(1, HOME_SECTION_LENGTH + 1)])
+    ]
+    assert text_of(response).count(">World story 0</a>") == 1
+
+
+def test_home_with_no_stories_says_so(client):
+    assert "No stories have been published yet" in text_of(client.get("/"))
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_home_cost_does_not_grow_with_stories(client, django_assert_num_queries, size):
     author = make_author()
-    for _ in range(12):
-        published(authors=[make_author(), author], section=make_section())
+    sections = [make_section() for _ in range(size)]
+    for i in range(size * 3):
+        published(authors=[make_author(), author], section=sections[i % size])
     with django_assert_num_queries(HOME_QUERIES):
-        assert client.get("/").status_code == 200
+        response = client.get("/")
+    assert len(response.context["groups"]) == size
 
 
 # --- story page -------------------------------------------------------------------------
@@ -374,12 +470,15 @@ def test_section_page_is_paginated_by_twenty(client):
     assert 'rel="prev" href="?page=1"' in text_of(second)
 
 
-def test_listing_cost_does_not_grow_with_stories(client, django_assert_num_queries):
-    section = make_section()
-    for _ in range(8):
-        published(section=section, authors=[make_author(), make_author()])
-    with django_assert_num_queries(LISTING_QUERIES):
-        assert client.get(section.get_absolute_url()).status_code == 200
+@pytest.mark.parametrize("size", [1, 12])
+def test_listing_cost_does_not_grow_with_stories(client, django_assert_num_queries, size):
+    section, tag, author = make_section(), make_tag(), make_author()
+    for _ in range(size):
+        published(section=section, tags=[tag], authors=[author, make_author(), make_author()])
+    for listing in (section, tag, author):
+        with django_assert_num_queries(LISTING_QUERIES):
+            response = client.get(listing.get_absolute_url())
+        assert len(response.context["cards"]) == size
 
 
 @pytest.mark.parametrize("prefix", ["authors", "sections", "tags"])
@@ -437,6 +536,26 @@ def test_404_page_is_in_the_site_design(client, settings):
 
 
 @pytest.mark.urls("tests.test_reader")
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("/no-such-page/", 404), ("/test-errors/403/", 403), ("/test-errors/400/", 400)],
+)
+def test_error_pages_have_the_section_menu(client, url, status):
+    make_section("Climate")
+    response = client.get(url)
+    assert response.status_code == status
+    assert 'href="/sections/climate/">Climate</a>' in text_of(response)
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_404_page_cost_does_not_grow_with_sections(client, django_assert_num_queries, size):
+    for _ in range(size):
+        make_section()
+    with django_assert_num_queries(ERROR_PAGE_QUERIES):
+        assert client.get("/no-such-page/").status_code == 404
+
+
+@pytest.mark.urls("tests.test_reader")
 def test_500_page_renders_on_its_own(client):
     client.raise_request_exception = False
     response = client.get("/test-errors/500/")
@@ -460,3 +579,56 @@ def test_400_page_is_in_the_site_design(client, settings):
     assert response.status_code == 400
     assert settings.NEWSROOM["SITE_NAME"] in text_of(response)
     assert "We couldn’t understand that request" in text_of(response)
+
+
+# --- nothing unpublished leaks ------------------------------------------------------------
+
+
+def test_no_page_lists_links_searches_feeds_or_maps_an_unpublished_story(client, editor):
+    section, tag, author = make_section("World"), make_tag("Diplomacy"), make_author("Ana Ruiz")
+    shared = {"section": section, "tags": [tag], "authors": [author]}
+
+    make_story("Zebradraft talks", **shared)
+    in_review = make_story("Zebrareview talks", **shared)
+    transition(in_review, "submit", by=editor)
+    scheduled = make_story("Zebrascheduled talks", **shared)
+    transition(scheduled, "submit", by=editor)
+    transition(scheduled, "approve", by=editor)
+    transition(scheduled, "schedule", by=editor, publish_at=timezone.now() + timedelta(days=1))
+    gone = published("Zebragone talks", **shared)
+    gone.add_correction("correction", "Zebragone correction.")
+    gone.unpublish(by=editor)
+    # A live story whose working copy has an unpublished new headline.
+    edited = published("Zebralive talks", **shared)
+    edited.add_correction("correction", "Zebralive correction.")
+    edited.headline = "Zebraedit talks"
+    edited.save()
+    edited.save_revision()
+
+    hidden = ["zebradraft", "zebrareview", "zebrascheduled", "zebragone", "zebraedit"]
+    listing_pages = [
+        "/",
+        section.get_absolute_url(),
+        tag.get_absolute_url(),
+        author.get_absolute_url(),
+        "/feed/",
+        f"/sections/{section.slug}/feed/",
+        f"/authors/{author.slug}/feed/",
+        "/sitemap-stories.xml",
+        "/sitemap-news.xml",
+        "/corrections/",
+    ]
+    other_pages = ["/sitemap.xml", "/sitemap-sections.xml", "/sitemap-authors.xml"]
+    for url in listing_pages + other_pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode().lower()
+        for word in hidden:
+            assert word not in content, (url, word)
+        if url in listing_pages:
+            assert "zebralive" in content, url
+
+    for word in hidden:
+        assert client.get("/search/", {"q": word}).context["results"] == [], word
+    found = client.get("/search/", {"q": "zebralive"}).context["results"]
+    assert [result.card.headline for result in found] == ["Zebralive talks"]

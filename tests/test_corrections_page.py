@@ -1,0 +1,130 @@
+"""/corrections/: every correction, clarification and update to live stories."""
+
+from datetime import timedelta
+
+import lxml.html
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_story
+
+pytestmark = pytest.mark.django_db
+
+#: The section menu, the count, the page of corrections with their stories.
+CORRECTIONS_QUERIES = 3
+
+
+def published(headline=None, **fields):
+    return make_story(headline, publish=True, **fields)
+
+
+def entries(client, **params):
+    response = client.get("/corrections/", params)
+    assert response.status_code == 200
+    doc = lxml.html.fromstring(response.content)
+    return [
+        {
+            "kind": item.xpath("string(.//strong)"),
+            "time": item.xpath(".//time/@datetime")[0],
+            "headline": item.xpath("string(.//a)"),
+            "href": item.xpath(".//a/@href")[0],
+            "text": item.xpath("string(./p[last()])"),
+        }
+        for item in doc.xpath('//ol[@class="corrections-log"]/li')
+    ]
+
+
+def test_lists_corrections_newest_first_with_kind_time_text_and_story(client):
+    now = timezone.now()
+    port = published("Port reopens")
+    budget = published("Budget passes")
+    port.add_correction("correction", "The port reopened on Monday.", at=now - timedelta(hours=3))
+    budget.add_correction("clarification", "The vote was 51-49.", at=now - timedelta(hours=2))
+    port.add_correction("update", "The port authority responded.", at=now - timedelta(hours=1))
+    assert entries(client) == [
+        {
+            "kind": "Update",
+            "time": timezone.localtime(now - timedelta(hours=1)).isoformat(),
+            "headline": "Port reopens",
+            "href": port.get_absolute_url(),
+            "text": "The port authority responded.",
+        },
+        {
+            "kind": "Clarification",
+            "time": timezone.localtime(now - timedelta(hours=2)).isoformat(),
+            "headline": "Budget passes",
+            "href": budget.get_absolute_url(),
+            "text": "The vote was 51-49.",
+        },
+        {
+            "kind": "Correction",
+            "time": timezone.localtime(now - timedelta(hours=3)).isoformat(),
+            "headline": "Port reopens",
+            "href": port.get_absolute_url(),
+            "text": "The port reopened on Monday.",
+        },
+    ]
+
+
+def test_corrections_of_stories_taken_down_are_not_listed(client):
+    live = published("Still live")
+    live.add_correction("correction", "Visible fix.")
+    gone = published("Taken down")
+    gone.add_correction("correction", "Hidden fix.")
+    gone.unpublish()
+    page = client.get("/corrections/").content.decode()
+    assert "Visible fix." in page
+    assert "Hidden fix." not in page
+    assert "Taken down" not in page
+
+
+def test_story_headline_is_the_live_one_not_the_working_copy(client):
+    story = published("Live headline")
+    story.add_correction("correction", "A fix.")
+    story.headline = "Headline being rewritten"
+    story.save()
+    story.save_revision()
+    (entry,) = entries(client)
+    assert entry["headline"] == "Live headline"
+
+
+def test_correction_text_is_escaped(client):
+    story = published()
+    story.add_correction("correction", "<script>alert(1)</script>")
+    page = client.get("/corrections/").content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_corrections_are_paginated_by_twenty_with_stable_links(client):
+    story = published()
+    start = timezone.now() - timedelta(days=1)
+    for i in range(21):
+        story.add_correction("correction", f"Fix number {i:02d}.", at=start + timedelta(minutes=i))
+    first = entries(client)
+    second = entries(client, page=2)
+    assert len(first) == 20
+    assert [e["text"] for e in second] == ["Fix number 00."]
+    assert 'rel="next" href="?page=2"' in client.get("/corrections/").content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "99", "0"])
+def test_page_number_that_is_not_a_page_is_404(client, page):
+    assert client.get("/corrections/", {"page": page}).status_code == 404
+
+
+def test_without_corrections_the_page_says_so(client):
+    published()
+    assert "No corrections so far." in client.get("/corrections/").content.decode()
+
+
+def test_footer_links_the_corrections_page(client):
+    assert 'href="/corrections/">Corrections</a>' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_corrections_page_cost_does_not_grow(client, django_assert_num_queries, size):
+    for i in range(size):
+        published().add_correction("correction", f"Fix {i}.")
+    with django_assert_num_queries(CORRECTIONS_QUERIES):
+        assert len(entries(client)) == size
