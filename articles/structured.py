@@ -114,8 +114,12 @@ def story_meta(page: LiveStory) -> StoryMeta:
     site = settings.NEWSROOM
     canonical = absolute(page.url)
     description = describe(page.lede or page.dek or page.headline)
-    published = page.published_at.isoformat() if page.published_at else None
-    modified = (page.updated_at or page.published_at).isoformat() if page.published_at else None
+    published = page.published_at.isoformat(timespec="seconds") if page.published_at else None
+    modified = (
+        (page.updated_at or page.published_at).isoformat(timespec="seconds")
+        if page.published_at
+        else None
+    )
     section = page.section or {}
     image = _share_image(page)
     authors = [

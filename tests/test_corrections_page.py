@@ -14,6 +14,10 @@ pytestmark = pytest.mark.django_db
 CORRECTIONS_QUERIES = 3
 
 
+def html_time(when):
+    return timezone.localtime(when).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
 def published(headline=None, **fields):
     return make_story(headline, publish=True, **fields)
 
@@ -44,21 +48,21 @@ def test_lists_corrections_newest_first_with_kind_time_text_and_story(client):
     assert entries(client) == [
         {
             "kind": "Update",
-            "time": timezone.localtime(now - timedelta(hours=1)).isoformat(),
+            "time": html_time(now - timedelta(hours=1)),
             "headline": "Port reopens",
             "href": port.get_absolute_url(),
             "text": "The port authority responded.",
         },
         {
             "kind": "Clarification",
-            "time": timezone.localtime(now - timedelta(hours=2)).isoformat(),
+            "time": html_time(now - timedelta(hours=2)),
             "headline": "Budget passes",
             "href": budget.get_absolute_url(),
             "text": "The vote was 51-49.",
         },
         {
             "kind": "Correction",
-            "time": timezone.localtime(now - timedelta(hours=3)).isoformat(),
+            "time": html_time(now - timedelta(hours=3)),
             "headline": "Port reopens",
             "href": port.get_absolute_url(),
             "text": "The port reopened on Monday.",
