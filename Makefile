@@ -23,6 +23,11 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# axe-core and the Nu HTML Checker for the accessibility and validity tests.
+# --ignore-scripts: vnu-jar's install script would try to download a Java runtime.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
@@ -31,7 +36,7 @@ run: install
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install node_modules/.package-lock.json
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
@@ -46,4 +51,4 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache test-artifacts

@@ -44,8 +44,10 @@ class SectionSitemap(_SiteSitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Section.objects.annotate(latest=Max("live_stories__last_published_at")).filter(
-            latest__isnull=False
+        return (
+            Section.objects.annotate(latest=Max("live_stories__last_published_at"))
+            .filter(latest__isnull=False)
+            .order_by("position", "name")
         )
 
     def lastmod(self, section):
@@ -56,8 +58,10 @@ class AuthorSitemap(_SiteSitemap):
     changefreq = "daily"
 
     def items(self):
-        return Author.objects.annotate(latest=Max("live_stories__last_published_at")).filter(
-            latest__isnull=False
+        return (
+            Author.objects.annotate(latest=Max("live_stories__last_published_at"))
+            .filter(latest__isnull=False)
+            .order_by("name")
         )
 
     def lastmod(self, author):
