@@ -3,17 +3,19 @@
 A reader page never reads the working copy: it renders a snapshot (the live
 revision's, or the working copy's for a staff preview). Current facts that may
 change after publication (author pages, the addresses of linked stories,
-corrections) are looked up in a fixed number of queries, whatever the number of
-bylines, sections and links.
+corrections, image renditions) are looked up in a fixed number of queries,
+whatever the number of bylines, sections, links and images.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Author, Correction, Story
+from articles import images
+from articles.models import Author, Correction, ImageRendition, Story
 
 
 @dataclass
@@ -39,10 +41,23 @@ class LiveLink:
 
 @dataclass
 class LiveImage:
+    """A lead image: ``url`` and its ``width``/``height`` are the largest JPEG rendition,
+    or the original until renditions are made. ``srcset`` lists the JPEG renditions,
+    ``webp_srcset`` the WebP ones (both empty before renditions exist). ``social_url``
+    is the 1200 × 630 link-preview card, or the original until it is made.
+    """
+
     url: str
     alt: str
     caption: str
     credit: str
+    width: int | None = None
+    height: int | None = None
+    srcset: str = ""
+    webp_srcset: str = ""
+    social_url: str = ""
+    social_width: int | None = None
+    social_height: int | None = None
 
 
 @dataclass
@@ -82,19 +97,51 @@ def _bylines(snapshot: dict, authors: dict[int, Author]) -> list[LiveByline]:
     return result
 
 
-def _image(snapshot: dict) -> LiveImage | None:
+def _renditions(snapshots) -> dict[str, list[ImageRendition]]:
+    """Every rendition of every image in ``snapshots``, by source, in one query."""
+    names = {snap["image"]["name"] for snap in snapshots if snap.get("image")}
+    found = defaultdict(list)
+    if names:
+        for rendition in ImageRendition.objects.filter(source__in=names).order_by("width"):
+            found[rendition.source].append(rendition)
+    return found
+
+
+def _srcset(renditions: list[ImageRendition]) -> str:
+    return ", ".join(f"{r.url} {r.width}w" for r in renditions)
+
+
+def _image(snapshot: dict, renditions: dict[str, list[ImageRendition]]) -> LiveImage | None:
     image = snapshot.get("image")
     if not image:
         return None
+    made = renditions.get(image["name"], [])
+    jpeg = [r for r in made if r.kind in images.WIDTHS and r.format == "jpeg"]
+    webp = [r for r in made if r.kind in images.WIDTHS and r.format == "webp"]
+    social = next((r for r in made if r.kind == images.SOCIAL), None)
+    original = default_storage.url(image["name"])
+    largest = jpeg[-1] if jpeg else None
     return LiveImage(
-        url=default_storage.url(image["name"]),
+        url=largest.url if largest else original,
         alt=image.get("alt", ""),
         caption=image.get("caption", ""),
         credit=image.get("credit", ""),
+        width=largest.width if largest else image.get("width"),
+        height=largest.height if largest else image.get("height"),
+        srcset=_srcset(jpeg),
+        webp_srcset=_srcset(webp),
+        social_url=social.url if social else original,
+        social_width=social.width if social else image.get("width"),
+        social_height=social.height if social else image.get("height"),
     )
 
 
-def _base(story: Story, snapshot: dict, authors: dict[int, Author]) -> LiveStory:
+def _base(
+    story: Story,
+    snapshot: dict,
+    authors: dict[int, Author],
+    renditions: dict[str, list[ImageRendition]],
+) -> LiveStory:
     return LiveStory(
         story=story,
         headline=snapshot["headline"],
@@ -106,7 +153,7 @@ def _base(story: Story, snapshot: dict, authors: dict[int, Author]) -> LiveStory
         updated_at=story.last_published_at,
         section=snapshot.get("section"),
         tags=snapshot.get("tags", []),
-        image=_image(snapshot),
+        image=_image(snapshot, renditions),
         bylines=_bylines(snapshot, authors),
     )
 
@@ -116,13 +163,18 @@ def _author_ids(snapshots) -> set[int]:
 
 
 def live_cards(stories: list[Story]) -> list[LiveStory]:
-    """Headline, lede, bylines and image of each published story: one query for authors.
+    """Headline, lede, bylines and image of each published story: one query for authors,
+    one for image renditions (none without images).
 
     ``stories`` must come with ``live_revision`` selected (``latest_published()``).
     """
     snapshots = [s.live_revision.snapshot for s in stories]
     authors = Author.objects.in_bulk(_author_ids(snapshots))
-    return [_base(story, snap, authors) for story, snap in zip(stories, snapshots, strict=True)]
+    renditions = _renditions(snapshots)
+    return [
+        _base(story, snap, authors, renditions)
+        for story, snap in zip(stories, snapshots, strict=True)
+    ]
 
 
 def live_page(story: Story, snapshot: dict | None = None) -> LiveStory:
@@ -130,7 +182,7 @@ def live_page(story: Story, snapshot: dict | None = None) -> LiveStory:
     if snapshot is None:
         snapshot = story.live_revision.snapshot
     authors = Author.objects.in_bulk(_author_ids([snapshot]))
-    page = _base(story, snapshot, authors)
+    page = _base(story, snapshot, authors, _renditions([snapshot]))
     page.sections = [
         LiveSection(label=s["label"], slug=s.get("label_slug", ""), body=mark_safe(s["body"]))
         for s in snapshot.get("sections", [])

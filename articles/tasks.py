@@ -24,6 +24,14 @@ def expire_story(story_id: int, expire_at: str) -> bool:
     return workflow.run_expiry(story_id, parse_datetime(expire_at))
 
 
+@task()
+def make_image_renditions(name: str, focus_x: float, focus_y: float) -> int:
+    """Resize a published image for readers; idempotent, so a retry or a rerun is harmless."""
+    from articles import images
+
+    return len(images.make_renditions(name, focus=(focus_x, focus_y)))
+
+
 def enqueue_scheduled_publish(story, publish_at: datetime) -> None:
     publish_scheduled_story.using(run_after=publish_at).enqueue(story.pk, publish_at.isoformat())
 

@@ -282,6 +282,16 @@ def _publish(story, *, at, by, **_):
     story.live_section_id = snapshot["section"]["id"] if snapshot["section"] else None
     story.live_tags.set([t["id"] for t in snapshot["tags"]])
     story.live_authors.set([b["author_id"] for b in snapshot["bylines"]])
+    image = snapshot["image"]
+    if image:
+        # After commit, so the worker finds the revision and the stored file. Robust: a
+        # failed enqueue must not fail the publication, the page serves the original.
+        transaction.on_commit(
+            lambda: tasks.make_image_renditions.enqueue(
+                image["name"], image.get("focus_x", 0.5), image.get("focus_y", 0.5)
+            ),
+            robust=True,
+        )
     if story.expire_at:
         if story.expire_at <= at:
             story.expire_at = None

@@ -1,5 +1,6 @@
 from .audit import AuditEntry
 from .author import Author
+from .image import ImageRendition
 from .presence import EditingPresence
 from .preview import PreviewLink
 from .revision import Revision
@@ -22,6 +23,7 @@ __all__ = [
     "Byline",
     "Correction",
     "EditingPresence",
+    "ImageRendition",
     "PreviewLink",
     "RelatedLink",
     "Revision",

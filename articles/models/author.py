@@ -6,6 +6,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.urls import reverse
 
+from articles.images import CleanImageField
 from articles.text import unique_slug
 
 
@@ -24,7 +25,7 @@ class Author(models.Model):
         max_length=120, blank=True, help_text="e.g. Diplomatic correspondent"
     )
     bio = models.TextField(blank=True, validators=[ProhibitNullCharactersValidator()])
-    photo = models.ImageField(upload_to=author_photo_path, blank=True)
+    photo = CleanImageField(upload_to=author_photo_path, blank=True)
     photo_alt = models.CharField("photo description", max_length=250, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

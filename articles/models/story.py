@@ -11,13 +11,19 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator, URLValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+    URLValidator,
+)
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
+from articles.images import CleanImageField, stored_size
 from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
 from articles.text import unique_slug
 
@@ -102,7 +108,7 @@ class Story(models.Model):
         Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
-    lead_image = models.ImageField(upload_to=lead_image_path, blank=True)
+    lead_image = CleanImageField(upload_to=lead_image_path, blank=True)
     lead_image_alt = models.CharField(
         "image description",
         max_length=250,
@@ -114,6 +120,21 @@ class Story(models.Model):
         "caption", max_length=300, blank=True, validators=[no_nul]
     )
     lead_image_credit = models.CharField("credit", max_length=120, blank=True, validators=[no_nul])
+    lead_image_focus_x = models.FloatField(
+        "focus across",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the most important part of the picture is, from 0 (left edge) to "
+        "1 (right edge); 0.5 is the middle. Smaller versions and link previews are cropped "
+        "around this point.",
+    )
+    lead_image_focus_y = models.FloatField(
+        "focus down",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the most important part of the picture is, from 0 (top) to "
+        "1 (bottom); 0.5 is the middle.",
+    )
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
@@ -260,6 +281,7 @@ class Story(models.Model):
     def snapshot(self) -> dict:
         """The working copy as plain JSON: what a revision stores and a reader page renders."""
         section = self.section
+        width, height = stored_size(self.lead_image) if self.lead_image else (None, None)
         return {
             "headline": self.headline,
             "slug": self.slug,
@@ -278,6 +300,10 @@ class Story(models.Model):
                     "alt": self.lead_image_alt,
                     "caption": self.lead_image_caption,
                     "credit": self.lead_image_credit,
+                    "width": width,
+                    "height": height,
+                    "focus_x": self.lead_image_focus_x,
+                    "focus_y": self.lead_image_focus_y,
                 }
                 if self.lead_image
                 else None
@@ -384,6 +410,8 @@ class Story(models.Model):
         self.lead_image = image["name"] if image else ""
         for field in ("alt", "caption", "credit"):
             setattr(self, f"lead_image_{field}", image.get(field, "") if image else "")
+        for field in ("focus_x", "focus_y"):
+            setattr(self, f"lead_image_{field}", image.get(field, 0.5) if image else 0.5)
         self.save()
         self.tags.set(Tag.objects.filter(pk__in=[t["id"] for t in snapshot.get("tags", [])]))
 
