@@ -67,3 +67,15 @@ def test_long_headlines_still_get_unique_slugs():
     slugs = {make_story(headline[:200]).slug for _ in range(3)}
     assert len(slugs) == 3
     assert all(len(slug) <= 100 for slug in slugs)
+
+
+def test_lead_image_needs_a_description():
+    from django.core.exceptions import ValidationError
+
+    story = make_story("Pictured")
+    story.lead_image = "stories/example.jpg"
+    with pytest.raises(ValidationError) as error:
+        story.full_clean()
+    assert "lead_image_alt" in error.value.message_dict
+    story.lead_image_alt = "Two ministers shake hands"
+    story.full_clean()

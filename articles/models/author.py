@@ -2,6 +2,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.urls import reverse
@@ -50,3 +51,10 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:author-detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError(
+                {"photo_alt": "Describe the photo for readers who cannot see it."}
+            )

@@ -266,6 +266,13 @@ class Story(models.Model):
             kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
         )
 
+    def clean(self):
+        super().clean()
+        if self.lead_image and not self.lead_image_alt.strip():
+            raise ValidationError(
+                {"lead_image_alt": "Describe the picture for readers who cannot see it."}
+            )
+
     @property
     def is_live(self) -> bool:
         return self.live_revision_id is not None
