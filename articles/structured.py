@@ -100,13 +100,12 @@ def _share_image(page: LiveStory) -> ShareImage | None:
     image = page.image
     if image is None:
         return None
-    # A rendition made for link previews when there is one, else the original.
-    url = getattr(image, "social_url", None) or image.url
+    # The 1200 × 630 link-preview card once it is made; the original until then.
     return ShareImage(
-        url=absolute(url),
+        url=absolute(image.social_url or image.url),
         alt=image.alt,
-        width=getattr(image, "social_width", None),
-        height=getattr(image, "social_height", None),
+        width=image.social_width,
+        height=image.social_height,
     )
 
 

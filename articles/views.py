@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
+from articles import workflow
 from articles.live import LiveStory, live_cards, live_page
 from articles.models import Author, Correction, Section, Story, Tag
 from articles.search import (
@@ -131,15 +132,15 @@ def story_detail(request, year, month, day, slug):
 
 @require_safe
 def story_preview(request, pk):
-    """The working copy, as its page would look once published: staff only.
+    """The working copy, as its page would look once published: for its writers and editors.
 
     Anyone else gets a 404, never a 403 or a login redirect: a draft's existence is
     itself unpublished information.
     """
-    user = request.user
-    if not (user.is_authenticated and user.is_staff and user.has_perm("articles.view_story")):
+    story = Story.objects.filter(pk=pk).first()
+    # Editors see every working copy; journalists only the stories they write.
+    if story is None or not workflow.can_view(request.user, story):
         raise Http404("No such story.")
-    story = get_object_or_404(Story, pk=pk)
     response = render(
         request,
         "articles/story_detail.html",

@@ -1,13 +1,18 @@
 """The public reading site: home, story, preview, listings and error pages."""
 
+import io
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import engines
 from django.urls import include, path, reverse
 from django.utils import timezone
+from PIL import Image
 
+from articles import images
 from articles.models import BriefingLabel, Story
 from articles.views import HOME_SECTION_LENGTH
 from articles.workflow import transition
@@ -24,6 +29,8 @@ STORY_PAGE_QUERIES = 5
 HOME_QUERIES = 3
 #: A listing: the section (or author, tag), the count, the page, authors, the menu.
 LISTING_QUERIES = 5
+#: Lead images add one query per page, for the renditions of every image on it.
+IMAGE_RENDITION_QUERIES = 1
 #: An error page: the section menu.
 ERROR_PAGE_QUERIES = 1
 
@@ -52,6 +59,45 @@ urlpatterns = [
 
 def published(headline=None, **fields):
     return make_story(headline, publish=True, **fields)
+
+
+def photo(size=(1600, 900)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(buffer, "JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def illustrated(headline=None, renditions=True, **fields):
+    """A published story with a lead image, and its renditions unless told otherwise."""
+    story = published(headline, lead_image=photo(), lead_image_alt="Boats in a harbour", **fields)
+    if renditions:
+        images.make_renditions(story.lead_image.name)
+    return story
+
+
+class _Pictures(HTMLParser):
+    # The standard library's parser, since libxml2 does not know <picture>.
+    def __init__(self):
+        super().__init__()
+        self.pictures, self.inside_main = [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        if tag == "main":
+            self.inside_main = True
+        elif tag == "picture" and self.inside_main:
+            self.pictures.append({"sources": [], "img": None})
+        elif tag == "source" and self.pictures and self.pictures[-1]["img"] is None:
+            self.pictures[-1]["sources"].append(attrs)
+        elif tag == "img" and self.pictures and self.pictures[-1]["img"] is None:
+            self.pictures[-1]["img"] = attrs
+
+
+def image_tags(html):
+    """The <picture> elements in the page's main part: {"sources": [...], "img": {...}}."""
+    parser = _Pictures()
+    parser.feed(html)
+    return parser.pictures
 
 
 def story_url(story):
@@ -381,6 +427,67 @@ def test_deleted_go_deeper_target_leaves_title_as_plain_text(client):
     assert target_url not in page
 
 
+# --- images ----------------------------------------------------------------------------
+
+
+def test_story_lead_image_offers_webp_and_jpeg_renditions_at_three_widths(client):
+    story = illustrated()
+    ((figure,),) = [image_tags(text_of(client.get(story_url(story))))]
+    (webp,) = figure["sources"]
+    assert webp["type"] == "image/webp"
+    assert [c.split()[-1] for c in webp["srcset"].split(", ")] == ["480w", "800w", "1200w"]
+    assert webp["sizes"]
+    img = figure["img"]
+    assert [c.split()[-1] for c in img["srcset"].split(", ")] == ["480w", "800w", "1200w"]
+    assert all(".jpg " in c for c in img["srcset"].split(", ") if c)
+    assert img["sizes"] == webp["sizes"]
+    assert img["src"].endswith("-w1200.jpg")
+    assert (img["width"], img["height"]) == ("1200", "675")
+    assert img["alt"] == "Boats in a harbour"
+
+
+def test_story_lead_image_loads_at_once(client):
+    story = illustrated()
+    ((figure,),) = [image_tags(text_of(client.get(story_url(story))))]
+    assert "loading" not in figure["img"]
+    assert figure["img"]["fetchpriority"] == "high"
+
+
+def test_lead_image_before_renditions_is_the_original_with_its_size(client):
+    story = illustrated(renditions=False)
+    ((figure,),) = [image_tags(text_of(client.get(story_url(story))))]
+    assert figure["sources"] == []
+    assert figure["img"]["src"] == story.lead_image.url
+    assert "srcset" not in figure["img"]
+    assert (figure["img"]["width"], figure["img"]["height"]) == ("1600", "900")
+
+
+def test_card_images_load_lazily_with_renditions_and_size(client):
+    section = make_section()
+    published_at(illustrated("Older", section=section), timezone.now() - timedelta(hours=1))
+    illustrated("The lead", section=section)
+    lead, card = image_tags(text_of(client.get("/")))
+    assert "loading" not in lead["img"]
+    assert card["img"]["loading"] == "lazy"
+    assert card["img"]["srcset"] and card["sources"][0]["type"] == "image/webp"
+    assert (card["img"]["width"], card["img"]["height"]) == ("1200", "675")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_image_cost_does_not_grow_with_images(client, django_assert_num_queries, size):
+    sections = [make_section() for _ in range(size + 1)]
+    stories = [illustrated(section=section, authors=[make_author()]) for section in sections]
+    # A page with every kind of child, as in test_story_page_cost_does_not_grow_with_children.
+    full = illustrated(authors=[make_author()], links=[("Related", stories[-1])])
+    full.add_correction("correction", "A fix.")
+    with django_assert_num_queries(HOME_QUERIES + IMAGE_RENDITION_QUERIES):
+        assert len(image_tags(text_of(client.get("/")))) == size + 2
+    with django_assert_num_queries(LISTING_QUERIES + IMAGE_RENDITION_QUERIES):
+        assert client.get(sections[0].get_absolute_url()).status_code == 200
+    with django_assert_num_queries(STORY_PAGE_QUERIES + IMAGE_RENDITION_QUERIES):
+        assert client.get(story_url(full)).status_code == 200
+
+
 # --- staff preview of the working copy ---------------------------------------------
 
 
@@ -400,8 +507,22 @@ def test_preview_is_404_for_staff_without_permission_to_view_stories(client):
     assert client.get(preview_url(make_story())).status_code == 404
 
 
+def test_preview_is_404_for_a_journalist_who_does_not_write_the_story(client, journalist):
+    story = make_story("Someone else's draft", created_by=make_user("colleague"))
+    client.force_login(journalist)
+    response = client.get(preview_url(story))
+    assert response.status_code == 404
+    assert "Someone else" not in text_of(response)
+
+
+def test_preview_shows_any_story_to_an_editor(client, editor):
+    story = make_story("A journalist's draft", created_by=make_user("colleague"))
+    client.force_login(editor)
+    assert "A journalist&#x27;s draft" in text_of(client.get(preview_url(story)))
+
+
 def test_preview_shows_working_copy_to_journalist_with_banner(client, journalist):
-    story = published("Live headline")
+    story = published("Live headline", created_by=journalist)
     story.headline = "Headline being rewritten"
     story.save()
     story.save_revision(by=journalist)
@@ -416,7 +537,8 @@ def test_preview_shows_working_copy_to_journalist_with_banner(client, journalist
 
 def test_preview_is_never_cached_nor_indexed(client, journalist):
     client.force_login(journalist)
-    response = client.get(preview_url(make_story()))
+    response = client.get(preview_url(make_story(created_by=journalist)))
+    assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex"
 
@@ -502,6 +624,7 @@ def test_script_in_story_text_never_reaches_a_page_unescaped(client, journalist)
     author, section, tag = make_author(), make_section(), make_tag()
     story = published(
         f"Headline {script}",
+        created_by=journalist,
         dek=f"Dek {script}",
         lede=f"Lede {script}",
         sections=[("Why it matters", f"<p>Body {script}</p>")],

@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from articles import images
+from articles.models import ImageRendition
 from tests.factories import make_author, make_section, make_story, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +151,30 @@ def test_news_article_image_is_absolute(client, story):
     assert image["url"].startswith(f"{BASE}/media/")
 
 
+def test_share_image_is_the_original_with_its_size_until_the_card_is_made(client, story):
+    response = get(client, story.get_absolute_url())
+    assert one(response, "og:image") == f"{BASE}{story.lead_image.url}"
+    assert (one(response, "og:image:width"), one(response, "og:image:height")) == ("1600", "900")
+    (image,) = news_article(response)["image"]
+    assert (image["width"], image["height"]) == (1600, 900)
+
+
+def test_share_image_is_the_link_preview_card_once_made(client, story):
+    images.make_renditions(story.lead_image.name)
+    response = get(client, story.get_absolute_url())
+    card = ImageRendition.objects.get(source=story.lead_image.name, kind=images.SOCIAL)
+    assert one(response, "og:image") == f"{BASE}{card.url}"
+    assert (one(response, "og:image:width"), one(response, "og:image:height")) == ("1200", "630")
+    assert one(response, "twitter:image") == f"{BASE}{card.url}"
+    (image,) = news_article(response)["image"]
+    assert image == {
+        "@type": "ImageObject",
+        "url": f"{BASE}{card.url}",
+        "width": 1200,
+        "height": 630,
+    }
+
+
 def test_story_without_image_has_no_image_in_structured_data(client):
     story = published("A story without pictures")
     assert "image" not in news_article(get(client, story.get_absolute_url()))
@@ -193,7 +219,7 @@ def test_json_ld_script_carries_the_csp_nonce(client, story):
 def test_preview_of_working_copy_has_no_structured_data_or_canonical(client, journalist):
     from django.urls import reverse
 
-    story = make_story("Not out yet")
+    story = make_story("Not out yet", created_by=journalist)
     client.force_login(journalist)
     response = get(client, reverse("articles:story-preview", args=[story.pk]))
     assert doc(response).xpath('//script[@type="application/ld+json"]') == []
