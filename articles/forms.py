@@ -1,12 +1,50 @@
-"""Forms of the journalists' admin: the story form, its section rows and the copy import."""
+"""Forms of the journalists' admin: the story form, its section rows, the workflow
+buttons, corrections and the copy import."""
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 
+from articles import workflow
 from articles.models import BriefingLabel, BriefingSection, Correction, Revision, Section, Story
 
 no_nul = ProhibitNullCharactersValidator()
+
+#: What a reviewer may write: a few paragraphs, not a second story.
+COMMENT_MAX_LENGTH = 5000
+
+
+def last_save(story: Story) -> tuple[int, str, str]:
+    """The latest revision's number, who made it and when, in words for a message."""
+    latest = story.revisions.select_related("created_by").order_by("-number").first()
+    if latest is None:
+        return story.version, "someone", "an unknown time"
+    author = latest.created_by
+    who = (author.get_full_name() or author.get_username()) if author else "the system"
+    return latest.number, who, date_format(timezone.localtime(latest.created_at), "DATETIME_FORMAT")
+
+
+def stale_story_message(story: Story, submitted_version: int):
+    """The refusal of a save of ``story`` from a form opened at ``submitted_version``,
+    with a link comparing the two (a story's version is its latest revision's number)."""
+    number, who, when = last_save(story)
+    return format_html(
+        "Someone else saved this story since you opened it (revision {} by {} at {}). "
+        "Your text is still in the form below: "
+        '<a href="{}?a={}&amp;b={}">compare the two versions</a>, copy what you need, '
+        "then reload.",
+        number,
+        who,
+        when,
+        reverse("history:compare", args=[story.pk]),
+        submitted_version,
+        number,
+    )
 
 
 class StoryAdminForm(forms.ModelForm):
@@ -16,6 +54,11 @@ class StoryAdminForm(forms.ModelForm):
         validators=[no_nul],
         help_text="Optional: a few words on what you changed, e.g. “Updated casualty "
         "figures”. It appears in the story's history.",
+    )
+    # The version the form was opened at. Not called "version": that model column is
+    # the workflow's, and a posted "version" must change nothing.
+    base_version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
     )
 
     class Meta:
@@ -32,6 +75,8 @@ class StoryAdminForm(forms.ModelForm):
             "lead_image_alt",
             "lead_image_caption",
             "lead_image_credit",
+            "lead_image_focus_x",
+            "lead_image_focus_y",
         ]
         help_texts = {
             "section": "The desk the story belongs to; it decides where the story appears "
@@ -42,6 +87,34 @@ class StoryAdminForm(forms.ModelForm):
             "lead_image_caption": "What is happening in the picture, in one sentence.",
             "lead_image_credit": "Who took it, e.g. “Jane Doe / Reuters”.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.refuse_stale_save(cleaned.get("base_version"))
+        return cleaned
+
+    def refuse_stale_save(self, submitted: int | None) -> None:
+        """Refuse the save if the story was saved since this form was opened.
+
+        The row stays locked until the admin's transaction ends, so a second save
+        arriving now waits, then sees the new version and is refused in turn.
+        """
+        if submitted is None:
+            if "base_version" not in self.errors:
+                raise forms.ValidationError(
+                    "This form is out of date. Copy your text, then reload the page."
+                )
+            return
+        with transaction.atomic():
+            current = Story.objects.select_for_update().get(pk=self.instance.pk)
+            if current.version != submitted:
+                raise forms.ValidationError(stale_story_message(current, submitted))
 
 
 class StoryChildForm(forms.ModelForm):
@@ -83,6 +156,88 @@ class CorrectionAdminForm(forms.ModelForm):
         if self.instance._state.adding and not story.is_live:
             raise forms.ValidationError("Corrections are for published stories.")
         return story
+
+
+class TransitionForm(forms.Form):
+    """The small form behind one workflow button on the story page.
+
+    ``version`` is the story's version when the page was opened: approving or
+    publishing vouches for the text the editor read, so a story saved since is refused.
+    """
+
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+    message = forms.CharField(
+        label="Comment for the writers",
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        validators=[no_nul],
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="What should change, and why. The writers see it on the story and by email.",
+    )
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    expire_at = forms.DateTimeField(
+        label="Take down at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional: when the story should come off the site by itself.",
+    )
+
+    def __init__(self, *args, step: "workflow.Transition", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        if step.needs_comment:
+            self.fields["message"].required = True
+            self.fields["message"].error_messages["required"] = (
+                "Write a comment for the writers: what should change?"
+            )
+        else:
+            del self.fields["message"]
+        if step.name == "schedule":
+            self.fields["publish_at"].required = True
+            self.fields["publish_at"].error_messages["required"] = (
+                "Choose when the story should go live."
+            )
+        else:
+            del self.fields["publish_at"]
+            del self.fields["expire_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.step.name == "schedule" and cleaned.get("publish_at") and "expire_at" in cleaned:
+            workflow.validate_schedule(cleaned["publish_at"], cleaned.get("expire_at"))
+        return cleaned
+
+    def error_text(self) -> str:
+        """Every error in one line, for a message above the story form."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            text = " ".join(errors)
+            parts.append(f"{label}: {text}" if label and name != "message" else text)
+        return " ".join(parts)
+
+
+class StoryCorrectionForm(forms.Form):
+    """A correction, clarification or update added from a live story's page."""
+
+    kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION)
+    text = forms.CharField(
+        validators=[no_nul],
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="What was wrong and what is right, in plain words. Readers see it at the "
+        "foot of the story straight away, with its time; the story text is not re-approved.",
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError("Write the text of the correction.")
+        return text
 
 
 class ImportCopyForm(forms.Form):

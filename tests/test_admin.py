@@ -10,6 +10,7 @@ from django.forms import (
     ModelMultipleChoiceField,
     MultipleChoiceField,
 )
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -103,6 +104,13 @@ def own_story(journalist):
     return make_story("Council votes on budget", created_by=journalist, by=journalist)
 
 
+def _as(user):
+    """A second browser, signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def new_story_data(client, headline="Council raises bus fares", **changes) -> dict:
     data = page_data(client.get(ADD_URL))
     data |= {"headline": headline, "lede": "Bus fares go up ten cents in May."}
@@ -127,7 +135,7 @@ def test_journalist_opens_change_page_of_own_story(as_journalist, own_story):
 
 def test_journalist_saves_story_with_bylines_sections_and_links(as_journalist, journalist):
     first, second = make_author("Ana Reporter"), make_author("Ben Photographer")
-    target = make_story("Budget explained")
+    target = make_story("Budget explained", publish=True)
     data = new_story_data(as_journalist, revision_note="First draft")
     add_row(data, "bylines", position=0, author=first.pk)
     add_row(data, "bylines", position=1, author=second.pk, role="photos")
@@ -206,14 +214,15 @@ def test_section_keeps_its_retired_label(as_journalist, journalist):
     assert story.sections.get().label.name == "Flashback"
 
 
-def test_journalist_cannot_edit_someone_elses_story(as_journalist):
+def test_journalist_cannot_edit_someone_elses_story(as_journalist, editor):
     story = make_story("Another desk's story", created_by=make_user("colleague"))
-    response = as_journalist.get(change_url(story))
-    assert not response.context["has_change_permission"]
-    data = page_data(response) | {"headline": "Hijacked"}
-    assert as_journalist.post(change_url(story), data).status_code == 403
+    data = page_data(_as(editor).get(change_url(story))) | {"headline": "Hijacked"}
+    response = as_journalist.post(change_url(story), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
     story.refresh_from_db()
     assert story.headline == "Another desk's story"
+    assert story.revisions.count() == 1
 
 
 def test_byline_lets_a_journalist_edit_the_story(as_journalist, journalist):
@@ -242,38 +251,48 @@ def test_slug_is_read_only_once_published(as_editor):
 # --- publishing -------------------------------------------------------------------------
 
 
+def transition_url(story, name) -> str:
+    return reverse("admin:articles_story_transition", args=[story.pk, name])
+
+
+def press(client, story, name, **data):
+    """Press workflow button ``name`` as the story page offers it; follow the redirect."""
+    story.refresh_from_db()
+    return client.post(transition_url(story, name), {"version": story.version, **data}, follow=True)
+
+
 def test_editor_sees_publish_button(as_editor, own_story):
     response = as_editor.get(change_url(own_story))
-    assert b'name="_publish"' in response.content
-    assert b'name="_unpublish"' not in response.content
+    assert transition_url(own_story, "publish").encode() in response.content
+    assert transition_url(own_story, "unpublish").encode() not in response.content
 
 
 def test_journalist_sees_no_publish_button(as_journalist, own_story):
     response = as_journalist.get(change_url(own_story))
-    assert b'name="_publish"' not in response.content
+    assert transition_url(own_story, "publish").encode() not in response.content
 
 
-def test_journalist_posting_publish_does_not_publish(as_journalist, own_story):
-    response = edit(as_journalist, own_story, _publish="1")
+def test_journalist_posting_publish_in_the_story_form_does_not_publish(as_journalist, own_story):
+    edit(as_journalist, own_story, _publish="1")
     own_story.refresh_from_db()
     assert not own_story.is_live
     assert own_story.status == Status.DRAFT
-    assert any("only editors" in m for m in messages_of(response))
 
 
-def test_editor_publishes_with_the_button(as_editor, editor, own_story):
-    response = edit(as_editor, own_story, lede="Final lede.", _publish="1")
+def test_editor_publishes_the_saved_text_with_the_button(as_editor, editor, own_story):
+    edit(as_editor, own_story, lede="Final lede.")
+    response = press(as_editor, own_story, "publish")
     own_story.refresh_from_db()
     assert own_story.is_live
     assert own_story.status == Status.PUBLISHED
     assert own_story.live_revision.snapshot["lede"] == "Final lede."
-    assert own_story.live_revision.created_by == editor
     assert response.redirect_chain[-1][0] == change_url(own_story)
+    assert any(m.startswith("Published") for m in messages_of(response))
 
 
 def test_editor_unpublishes_with_the_button(as_editor):
     story = make_story("Going away", publish=True)
-    edit(as_editor, story, _unpublish="1")
+    press(as_editor, story, "unpublish")
     story.refresh_from_db()
     assert not story.is_live
     assert story.status == Status.UNPUBLISHED
@@ -292,7 +311,7 @@ def test_live_story_page_shows_view_on_site_and_unpublished_changes(as_editor):
 
 def test_publishing_provisional_headline_is_an_error_message(as_editor):
     story = make_story("Draft: Iran and Belarus meet", headline_is_provisional=True)
-    response = edit(as_editor, story, _publish="1")
+    response = press(as_editor, story, "publish")
     assert response.status_code == 200
     story.refresh_from_db()
     assert not story.is_live
@@ -301,7 +320,8 @@ def test_publishing_provisional_headline_is_an_error_message(as_editor):
 
 def test_writing_a_headline_clears_the_provisional_flag(as_editor):
     story = make_story("Draft: Iran and Belarus meet", headline_is_provisional=True)
-    edit(as_editor, story, headline="Iran and Belarus meet", _publish="1")
+    edit(as_editor, story, headline="Iran and Belarus meet")
+    press(as_editor, story, "publish")
     story.refresh_from_db()
     assert not story.headline_is_provisional
     assert story.is_live
@@ -551,3 +571,14 @@ def test_moving_an_existing_row_alone_is_saved(as_journalist, journalist):
     data |= {"sections-0-position": "5"}
     as_journalist.post(change_url(story), data)
     assert [s.body for s in story.sections.all()] == ["<p>B</p>", "<p>A</p>"]
+
+
+def test_image_focus_point_is_saved_from_the_form(as_journalist, own_story):
+    edit(as_journalist, own_story, lead_image_focus_x="0.2", lead_image_focus_y="0.75")
+    own_story.refresh_from_db()
+    assert (own_story.lead_image_focus_x, own_story.lead_image_focus_y) == (0.2, 0.75)
+
+
+def test_image_focus_point_outside_the_picture_is_a_form_error(as_journalist, own_story):
+    response = edit(as_journalist, own_story, lead_image_focus_x="1.5")
+    assert "lead_image_focus_x" in form_errors(response)

@@ -1,9 +1,11 @@
-"""The newsroom admin: the story desk and its reference tables."""
+"""The newsroom admin: the story desk, its reference tables and its records."""
 
 from .desk import (
+    AuditEntryAdmin,
     AuthorAdmin,
     BriefingLabelAdmin,
     CorrectionAdmin,
+    PreviewLinkAdmin,
     RevisionAdmin,
     SectionAdmin,
     TagAdmin,
@@ -11,9 +13,11 @@ from .desk import (
 from .story import StoryAdmin
 
 __all__ = [
+    "AuditEntryAdmin",
     "AuthorAdmin",
     "BriefingLabelAdmin",
     "CorrectionAdmin",
+    "PreviewLinkAdmin",
     "RevisionAdmin",
     "SectionAdmin",
     "StoryAdmin",

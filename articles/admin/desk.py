@@ -1,12 +1,46 @@
-"""The desk's reference tables and records: authors, sections, tags, labels, corrections
-and the read-only revision history."""
+"""The desk's reference tables and records: authors, sections, tags, labels, corrections,
+and the read-only records: revision history, preview links and the audit log."""
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from articles import workflow
 from articles.forms import CorrectionAdminForm
-from articles.models import Author, BriefingLabel, Byline, Correction, Revision, Section, Tag
+from articles.models import (
+    AuditEntry,
+    Author,
+    BriefingLabel,
+    Byline,
+    Correction,
+    PreviewLink,
+    Revision,
+    Section,
+    Status,
+    Tag,
+)
+
+
+class OfVisibleStories:
+    """Records of stories: a journalist sees those of the stories they may see."""
+
+    def get_queryset(self, request):
+        visible = workflow.visible_stories(request.user).values("pk")
+        return super().get_queryset(request).filter(story__in=visible)
+
+
+class ReadOnly:
+    """Written by the workflow, never through the admin, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Author)
@@ -62,7 +96,7 @@ class BriefingLabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(OfVisibleStories, admin.ModelAdmin):
     form = CorrectionAdminForm
     list_display = ["story", "kind", "created_at", "created_by"]
     list_select_related = ["story", "created_by"]
@@ -86,7 +120,7 @@ class CorrectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(OfVisibleStories, ReadOnly, admin.ModelAdmin):
     """History is written by saving stories, never here."""
 
     list_display = ["story", "number", "created_by", "created_at", "message"]
@@ -95,11 +129,96 @@ class RevisionAdmin(admin.ModelAdmin):
     ordering = ["-created_at", "-pk"]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(OfVisibleStories, ReadOnly, admin.ModelAdmin):
+    """Every preview link at a glance. Made and revoked on the story's own page, which
+    shows the secret address once; here only what is safe to list."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = [
+        "story",
+        "revision_number",
+        "note",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "state",
+        "manage",
+    ]
+    list_filter = ["created_at", "expires_at"]
+    search_fields = ["story__headline", "note"]
+    fields = ["story", "revision", "note", "created_by", "created_at", "expires_at", "revoked_at"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("story", "revision", "created_by")
+            .defer("revision__snapshot")
+        )
+
+    @admin.display(description="revision", ordering="revision__number")
+    def revision_number(self, link):
+        return link.revision.number
+
+    @admin.display(description="state")
+    def state(self, link):
+        if link.revoked_at:
+            return "Revoked"
+        return "Usable" if link.expires_at > timezone.now() else "Expired"
+
+    @admin.display(description="")
+    def manage(self, link):
+        return format_html(
+            '<a href="{}">Manage</a>', reverse("history:preview-links", args=[link.story_id])
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnly, admin.ModelAdmin):
+    """The append-only editorial record: readable by editors, changeable by nobody."""
+
+    list_display = [
+        "created_at",
+        "actor_name",
+        "action",
+        "story_link",
+        "status_change",
+        "message",
+        "ip_address",
+    ]
+    list_filter = ["action", "created_at", ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["story_headline", "actor_name", "message"]
+    fields = [
+        "created_at",
+        "actor_name",
+        "action",
+        "story_link",
+        "revision_number",
+        "status_change",
+        "message",
+        "ip_address",
+    ]
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description="story", ordering="story_headline")
+    def story_link(self, entry):
+        if entry.story_id is None:
+            return entry.story_headline or "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:articles_story_change", args=[entry.story_id]),
+            entry.story_headline or f"Story {entry.story_id}",
+        )
+
+    @admin.display(description="from → to")
+    def status_change(self, entry):
+        if not (entry.from_status or entry.to_status):
+            return "—"
+        labels = dict(Status.choices)
+        before = labels.get(entry.from_status, entry.from_status) or "—"
+        after = labels.get(entry.to_status, entry.to_status) or "—"
+        return before if before == after else f"{before} → {after}"

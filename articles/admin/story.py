@@ -1,22 +1,48 @@
-"""The story desk: the form journalists write in, its ordered children, publishing and import."""
+"""The story desk: the form journalists write in, its ordered children, the workflow
+buttons, corrections and import.
+
+Who may see what is decided on the server for every request: the list, the change
+form, autocomplete and every button go through ``articles.workflow`` (``visible_stories``,
+``can_view``, ``can_edit`` and the transitions' own checks). A story someone may not
+see does not exist for them: the admin's "doesn't exist" redirect, or a 404.
+"""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from articles import brevity, workflow
-from articles.forms import BriefingSectionForm, ImportCopyForm, StoryAdminForm, StoryChildForm
-from articles.models import BriefingSection, Byline, RelatedLink, Story
+from articles.forms import (
+    BriefingSectionForm,
+    ImportCopyForm,
+    StoryAdminForm,
+    StoryChildForm,
+    StoryCorrectionForm,
+    TransitionForm,
+    last_save,
+)
+from articles.models import BriefingSection, Byline, EditingPresence, RelatedLink, Status, Story
 
-#: What POST key asks for which transition after saving the form.
-TRANSITION_BUTTONS = {"_publish": "publish", "_unpublish": "unpublish"}
+#: Transitions that vouch for the text the editor read: refused if the story was saved
+#: since the page was opened, so nobody approves or publishes words they never saw.
+VOUCH_FOR_TEXT = frozenset({"approve", "schedule", "publish"})
+
+#: Said on the story page while an approval is pending or given (``Story.save_revision``).
+EDIT_RESETS_REVIEW = (
+    "Editing the text of a story in review, approved or scheduled sends it back to "
+    "draft: it must be submitted and approved again."
+)
 
 
 def can_edit(request, story) -> bool:
@@ -27,6 +53,50 @@ def can_edit(request, story) -> bool:
     if story.pk not in cache:
         cache[story.pk] = workflow.can_edit(request.user, story)
     return cache[story.pk]
+
+
+def can_view(request, story) -> bool:
+    if story is None or story.pk is None:
+        return True
+    cache = request.__dict__.setdefault("_newsroom_can_view", {})
+    if story.pk not in cache:
+        cache[story.pk] = workflow.can_view(request.user, story)
+    return cache[story.pk]
+
+
+def link_targets(user, *, keep_existing: bool = False):
+    """The stories ``user`` may point a "Go deeper" link at: published ones and those
+    they may see. ``keep_existing`` adds the targets of links already on stories they
+    may see, so re-saving a story never fails on a link someone else chose."""
+    visible = workflow.visible_stories(user).values("pk")
+    allowed = Q(pk__in=Story.objects.published().values("pk")) | Q(pk__in=visible)
+    if keep_existing:
+        allowed |= Q(
+            pk__in=RelatedLink.objects.filter(story__in=visible, target__isnull=False).values(
+                "target"
+            )
+        )
+    return Story.objects.filter(allowed)
+
+
+def is_link_target_search(request) -> bool:
+    """Whether this is the autocomplete of a "Go deeper" row's story field."""
+    return (
+        request.GET.get("app_label") == RelatedLink._meta.app_label
+        and request.GET.get("model_name") == RelatedLink._meta.model_name
+        and request.GET.get("field_name") == "target"
+    )
+
+
+def may_make(user, story, step: workflow.Transition) -> bool:
+    """Whether ``user`` holds the right for ``step`` on ``story``, whatever its state.
+
+    The workflow checks the same again under lock; asking first makes a refusal a 403
+    whatever the rest of the POST holds.
+    """
+    if not (user.is_active and user.has_perm(step.permission)):
+        return False
+    return not step.writers_only or workflow.can_edit(user, story)
 
 
 def add_brevity_messages(request, story) -> None:
@@ -48,6 +118,9 @@ class StoryChildInline:
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and can_edit(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and can_view(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and can_edit(request, obj)
@@ -87,6 +160,13 @@ class RelatedLinkInline(StoryChildInline, admin.TabularInline):
     autocomplete_fields = ["target"]
     verbose_name_plural = "go deeper"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target":
+            # The same stories the autocomplete offers, checked again on save: a
+            # journalist cannot link to (and so reveal) another journalist's draft by id.
+            kwargs["queryset"] = link_targets(request.user, keep_existing=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
@@ -117,11 +197,12 @@ class StoryAdmin(admin.ModelAdmin):
                     "lead_image_alt",
                     "lead_image_caption",
                     "lead_image_credit",
+                    ("lead_image_focus_x", "lead_image_focus_y"),
                 ],
                 "classes": ["collapse"],
             },
         ),
-        ("Saving", {"fields": ["revision_note"]}),
+        ("Saving", {"fields": ["revision_note", "base_version"]}),
     ]
     autocomplete_fields = ["section", "tags"]
     list_display = ["headline", "status", "section", "byline_names", "updated_at"]
@@ -132,16 +213,22 @@ class StoryAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
-        js = ["js/admin/brevity.js", "js/admin/reorder.js"]
+        js = ["js/admin/brevity.js", "js/admin/reorder.js", "js/admin/workflow.js"]
 
     # --- the list ------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        # Every admin page of a story starts here (list, form, history, delete,
+        # autocomplete), so a story the user may not see is simply not found.
+        return workflow.visible_stories(request.user).prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        if is_link_target_search(request):
+            # "Go deeper" may point at any published story, not only the writer's own.
+            queryset = link_targets(request.user)
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="bylines")
     def byline_names(self, story):
@@ -149,8 +236,18 @@ class StoryAdmin(admin.ModelAdmin):
 
     # --- who may do what -----------------------------------------------------------
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and can_view(request, obj)
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and can_edit(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only: nothing is saved, so no note and no version to send back.
+            fieldsets = [f for f in fieldsets if f[0] != "Saving"]
+        return fieldsets
 
     def get_prepopulated_fields(self, request, obj=None):
         if obj is not None and obj.first_published_at:
@@ -172,15 +269,51 @@ class StoryAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["brevity_limits"] = brevity.LIMITS
         if obj is not None and obj.pk:
-            context.update(
-                story_status=obj.get_status_display(),
-                live_url=self.view_on_site(obj),
-                has_unpublished_changes=obj.has_unpublished_changes,
-                preview_url=reverse("articles:story-preview", args=[obj.pk]),
-                can_publish=workflow.can(request.user, obj, "publish"),
-                can_unpublish=workflow.can(request.user, obj, "unpublish"),
-            )
+            context.update(self.workflow_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_context(self, request, story) -> dict:
+        """Where the story stands and what this user may do with it, for the form's top."""
+        editable = self.has_change_permission(request, story)
+        if editable and request.method == "GET":
+            EditingPresence.touch(story, request.user)
+        in_review = story.status in (Status.IN_REVIEW, Status.APPROVED, Status.SCHEDULED)
+        return {
+            "story_status": story.get_status_display(),
+            "story_status_code": story.status,
+            "live_url": self.view_on_site(story),
+            "has_unpublished_changes": story.has_unpublished_changes,
+            "preview_url": reverse("articles:story-preview", args=[story.pk]),
+            "history_url": reverse("history:list", args=[story.pk]),
+            "preview_links_url": (
+                reverse("history:preview-links", args=[story.pk]) if editable else None
+            ),
+            "reviewer_note": (
+                story.workflow_note if story.status == Status.CHANGES_REQUESTED else ""
+            ),
+            "edit_resets_review": EDIT_RESETS_REVIEW if in_review else "",
+            "others_editing": list(EditingPresence.objects.others_editing(story, request.user)),
+            "transitions": [
+                {
+                    "step": step,
+                    "url": reverse("admin:articles_story_transition", args=[story.pk, step.name]),
+                    "form": TransitionForm(
+                        step=step,
+                        initial={"version": story.version},
+                        auto_id=f"id_{step.name}_%s",
+                    ),
+                }
+                for step in workflow.available(request.user, story)
+            ],
+            "current_timezone": timezone.get_current_timezone_name(),
+            "corrections": list(story.corrections.select_related("created_by")),
+            "correction_form": (
+                StoryCorrectionForm(auto_id="id_correction_%s")
+                if story.is_live and request.user.has_perm("articles.add_correction")
+                else None
+            ),
+            "correction_url": reverse("admin:articles_story_correction", args=[story.pk]),
+        }
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -195,49 +328,138 @@ class StoryAdmin(admin.ModelAdmin):
         # After the children are saved, so the revision holds the whole story.
         note = form.cleaned_data.get("revision_note", "").strip()
         story = form.instance
+        status_before = story.status
         story.save_revision(by=request.user, message=note or ("Edited" if change else "Created"))
+        if story.status != status_before and status_before != Status.PUBLISHED:
+            messages.warning(
+                request,
+                f"The story was {Status(status_before).label.lower()}; your changes made it "
+                "a draft again. Submit it for review when it is ready.",
+            )
         add_brevity_messages(request, story)
 
-    def response_change(self, request, obj):
-        for key, name in TRANSITION_BUTTONS.items():
-            if key in request.POST:
-                self.make_transition(request, obj, name)
-                return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
-
-    def make_transition(self, request, story, name: str) -> None:
-        """Run a workflow button after the form was saved; refusals become messages."""
-        try:
-            workflow.transition(story, name, by=request.user)
-        except PermissionDenied:
-            messages.error(
-                request, "Your changes were saved, but only editors may publish or unpublish."
-            )
-        except ValidationError as exc:
-            messages.error(request, f"Your changes were saved, but: {' '.join(exc.messages)}")
-        else:
-            if name == "publish":
-                messages.success(
-                    request,
-                    format_html(
-                        "Saved and published. <a href='{}'>See it on the site</a>.",
-                        story.get_absolute_url(),
-                    ),
-                )
-            else:
-                messages.success(request, "Saved and taken off the site.")
-
-    # --- import from text ----------------------------------------------------------
+    # --- workflow buttons and corrections ------------------------------------------
 
     def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
-                name=f"{self.opts.app_label}_{self.opts.model_name}_import",
+                name=f"{info}_import",
+            ),
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(require_POST(self.transition_view)),
+                name=f"{info}_transition",
+            ),
+            path(
+                "<path:object_id>/correction/",
+                self.admin_site.admin_view(require_POST(self.correction_view)),
+                name=f"{info}_correction",
             ),
             *super().get_urls(),
         ]
+
+    def visible_story(self, request, object_id) -> Story:
+        story = self.get_object(request, unquote(object_id))
+        if story is None:
+            raise Http404("No such story.")
+        return story
+
+    def transition_view(self, request, object_id, name):
+        """One workflow button: check the right, then let ``workflow.transition`` decide."""
+        step = workflow.TRANSITIONS.get(name)
+        if step is None:
+            raise Http404("No such action.")
+        story = self.visible_story(request, object_id)
+        if not may_make(request.user, story, step):
+            raise PermissionDenied
+        change_url = reverse("admin:articles_story_change", args=[story.pk])
+        form = TransitionForm(request.POST, step=step)
+        if not form.is_valid():
+            messages.error(request, f"{step.label}: {form.error_text()} Nothing was changed.")
+            return HttpResponseRedirect(change_url)
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if name in VOUCH_FOR_TEXT:
+                    current = Story.objects.select_for_update().get(pk=story.pk)
+                    if current.version != data["version"]:
+                        raise workflow.TransitionError(
+                            self.changed_since_message(current, step, data["version"])
+                        )
+                workflow.transition(
+                    story,
+                    name,
+                    by=request.user,
+                    message=data.get("message", ""),
+                    publish_at=data.get("publish_at"),
+                    expire_at=data.get("expire_at"),
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                )
+        except workflow.TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, self.transition_done(story, name))
+        return HttpResponseRedirect(change_url)
+
+    def changed_since_message(self, story, step, seen_version: int):
+        number, who, when = last_save(story)
+        return format_html(
+            "This story was saved since you opened it (revision {} by {} at {}), so it was "
+            'not {}. Read the new text (<a href="{}?a={}&amp;b={}">compare the two '
+            "versions</a>), then try again.",
+            number,
+            who,
+            when,
+            {"approve": "approved", "schedule": "scheduled", "publish": "published"}[step.name],
+            reverse("history:compare", args=[story.pk]),
+            seen_version,
+            number,
+        )
+
+    def transition_done(self, story, name: str):
+        if name == "publish":
+            return format_html(
+                "Published: readers see this version now. <a href='{}'>See it on the site</a>.",
+                story.get_absolute_url(),
+            )
+        if name == "schedule":
+            when = date_format(timezone.localtime(story.scheduled_at), "DATETIME_FORMAT")
+            return f"Scheduled: the story goes live at {when}."
+        return {
+            "submit": "Submitted for review. The editors have been told.",
+            "request_changes": "Sent back to the writers with your comment.",
+            "approve": "Approved. It can now be scheduled or published.",
+            "cancel_schedule": "Schedule cancelled. The story stays approved.",
+            "unpublish": "Taken off the site. Its address now shows “not found”.",
+        }[name]
+
+    def correction_view(self, request, object_id):
+        """A correction, clarification or update on a live story, without re-approval."""
+        story = self.visible_story(request, object_id)
+        if not request.user.has_perm("articles.add_correction"):
+            raise PermissionDenied
+        form = StoryCorrectionForm(request.POST)
+        if not form.is_valid():
+            errors = " ".join(e for errors in form.errors.values() for e in errors)
+            messages.error(request, f"The correction was not added: {errors}")
+        else:
+            try:
+                correction = story.add_correction(
+                    form.cleaned_data["kind"], form.cleaned_data["text"], by=request.user
+                )
+            except ValidationError as error:
+                messages.error(request, f"The correction was not added: {' '.join(error.messages)}")
+            else:
+                messages.success(
+                    request,
+                    f"{correction.get_kind_display()} added. Readers see it on the story now.",
+                )
+        return HttpResponseRedirect(reverse("admin:articles_story_change", args=[story.pk]))
+
+    # --- import from text ----------------------------------------------------------
 
     def import_view(self, request):
         # Imported lazily: the importer imports the models, and the admin loads early.

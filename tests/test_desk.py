@@ -1,0 +1,138 @@
+"""The desk on the admin home page: what each person has to do now, in a fixed number
+of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import workflow
+from tests.factories import make_author, make_story, make_user
+
+pytestmark = pytest.mark.django_db
+
+INDEX_URL = reverse("admin:index")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def desk(client) -> dict[str, list[str]]:
+    """The desk's lists by key, each the headlines it shows."""
+    response = client.get(INDEX_URL)
+    assert response.status_code == 200
+    return {item.key: [s.headline for s in item.stories] for item in response.context["desk"]}
+
+
+def submitted(headline, journalist):
+    story = make_story(headline, created_by=journalist, by=journalist)
+    workflow.transition(story, "submit", by=journalist)
+    return story
+
+
+def test_journalist_desk_lists_their_drafts(journalist):
+    make_story("My draft", created_by=journalist)
+    make_story("Someone else's draft", created_by=make_user("colleague"))
+    assert desk(signed_in(journalist))["drafts"] == ["My draft"]
+
+
+def test_journalist_desk_lists_drafts_they_have_a_byline_on(journalist):
+    make_story("Shared draft", authors=[make_author("Me", user=journalist)])
+    assert desk(signed_in(journalist))["drafts"] == ["Shared draft"]
+
+
+def test_journalist_desk_shows_changes_requested_with_the_comment(journalist, editor):
+    story = submitted("Sent back", journalist)
+    workflow.transition(story, "request_changes", by=editor, message="Check the figures.")
+    client = signed_in(journalist)
+    assert desk(client)["changes"] == ["Sent back"]
+    assert b"Check the figures." in client.get(INDEX_URL).content
+
+
+def test_journalist_desk_has_no_review_queues(journalist):
+    submitted("Waiting", journalist)
+    assert set(desk(signed_in(journalist))) == {"drafts", "changes", "published"}
+
+
+def test_editor_desk_lists_stories_awaiting_review_oldest_first(journalist, editor):
+    submitted("First in", journalist)
+    submitted("Second in", journalist)
+    assert desk(signed_in(editor))["review"] == ["First in", "Second in"]
+
+
+def test_editor_desk_lists_approved_and_scheduled_soonest_first(journalist, editor):
+    later, sooner, unscheduled = (
+        submitted(headline, journalist) for headline in ("Later", "Sooner", "Unscheduled")
+    )
+    for story in (later, sooner, unscheduled):
+        workflow.transition(story, "approve", by=editor)
+    now = timezone.now()
+    workflow.transition(later, "schedule", by=editor, publish_at=now + timedelta(days=2))
+    workflow.transition(sooner, "schedule", by=editor, publish_at=now + timedelta(days=1))
+    assert desk(signed_in(editor))["approved"] == ["Sooner", "Later", "Unscheduled"]
+
+
+def test_desk_lists_recently_published_newest_first(editor):
+    make_story("Older news", publish=True)
+    make_story("Fresh news", publish=True)
+    make_story("Unpublished draft")
+    assert desk(signed_in(editor))["published"] == ["Fresh news", "Older news"]
+
+
+def test_journalist_desk_lists_only_their_own_published_stories(journalist):
+    make_story("My scoop", created_by=journalist, publish=True)
+    make_story("Desk's story", publish=True)
+    assert desk(signed_in(journalist))["published"] == ["My scoop"]
+
+
+def test_desk_links_each_story_to_its_form(journalist):
+    story = make_story("My draft", created_by=journalist)
+    response = signed_in(journalist).get(INDEX_URL)
+    url = reverse("admin:articles_story_change", args=[story.pk])
+    assert f'href="{url}"'.encode() in response.content
+
+
+def test_desk_lists_are_short(journalist):
+    for n in range(12):
+        make_story(f"Draft {n}", created_by=journalist)
+    assert len(desk(signed_in(journalist))["drafts"]) == 8
+
+
+def fill_the_desk(journalist, editor, times: int) -> None:
+    """``times`` stories in every list of both desks."""
+    for n in range(times):
+        make_story(f"Draft {n}", created_by=journalist)
+        make_story(f"Live {n}", created_by=journalist, publish=True)
+        story = submitted(f"Review {n}", journalist)
+        if n % 3 == 1:
+            workflow.transition(story, "request_changes", by=editor, message="Fix it.")
+        elif n % 3 == 2:
+            workflow.transition(story, "approve", by=editor)
+
+
+@pytest.mark.parametrize(
+    ("who", "filled"),
+    [
+        ("journalist", {"drafts", "changes", "published"}),
+        ("editor", {"review", "approved", "published"}),
+    ],
+)
+def test_desk_queries_do_not_grow_with_stories(request, who, filled, django_assert_num_queries):
+    journalist, editor = request.getfixturevalue("journalist"), request.getfixturevalue("editor")
+    client = signed_in(request.getfixturevalue(who))
+    fill_the_desk(journalist, editor, 1)
+    client.get(INDEX_URL)  # warm the session and content types
+    with CaptureQueriesContext(connection) as one:
+        client.get(INDEX_URL)
+    fill_the_desk(journalist, editor, 9)
+    with django_assert_num_queries(len(one)):
+        response = client.get(INDEX_URL)
+    lists = {item.key: item.stories for item in response.context["desk"]}
+    assert all(len(lists[key]) > 1 for key in filled)
