@@ -159,14 +159,15 @@ def can(user, story: Story, name: str) -> bool:
         return False
     if name == "unpublish" and not story.is_live:
         return False
-    return _allowed(user, story, transition)
+    return allowed(user, story, transition)
 
 
 def available(user, story: Story) -> list[Transition]:
     return [t for name, t in TRANSITIONS.items() if can(user, story, name)]
 
 
-def _allowed(user, story, transition: Transition) -> bool:
+def allowed(user, story, transition: Transition) -> bool:
+    """Whether ``user`` holds the right for ``transition`` on ``story``, whatever its state."""
     if not (user.is_active and user.has_perm(transition.permission)):
         return False
     return not transition.writers_only or can_edit(user, story)
@@ -185,7 +186,7 @@ def transition(
 ) -> Story:
     """Make transition ``name``; ``by=None`` is the system (scheduled jobs, commands)."""
     step = TRANSITIONS[name]
-    if by is not None and not _allowed(by, story, step):
+    if by is not None and not allowed(by, story, step):
         raise PermissionDenied(f"You may not {step.label.lower()} this story.")
     message = (message or "").strip()
     if step.needs_comment and not message:
