@@ -1,0 +1,623 @@
+"""Seed a large archive of realistic published stories for benchmarks (see bench/README.md).
+
+Publishing one story through the workflow costs a few dozen queries, so 100,000 of
+them would take hours. This command writes the same rows with bulk inserts, a batch
+per transaction: the working copy and its children, one revision whose snapshot has
+exactly ``Story.snapshot()``'s format, and the live columns publishing maintains
+(``live_revision``, ``live_section``, ``live_tags``, ``live_authors``, the search
+text and vector). Reader pages then render these stories as they would real ones.
+
+Every row it makes is recognisable by a ``bench-`` slug, so ``--reset`` removes
+exactly what an earlier run made. The text comes from word lists and a seeded
+random generator: the same options give the same archive.
+"""
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.cache import invalidate_pages
+from articles.models import (
+    Author,
+    BriefingLabel,
+    BriefingSection,
+    Byline,
+    RelatedLink,
+    Revision,
+    Section,
+    Story,
+    Tag,
+)
+from articles.models.story import Status
+from articles.richtext import sanitize_html
+from articles.search import _fields as search_fields
+from articles.search import search_config
+
+PREFIX = "bench-"
+ARCHIVE_DAYS = 730
+
+DESKS = [
+    "World",
+    "Politics",
+    "Business",
+    "Economy",
+    "Technology",
+    "Science",
+    "Health",
+    "Climate",
+    "Sports",
+    "Culture",
+]
+TAGS = [
+    "Budget", "Elections", "Energy", "Housing", "Inflation", "Jobs", "Rail", "Ports",
+    "Schools", "Hospitals", "Wages", "Trade", "Tariffs", "Drought", "Floods", "Wildfires",
+    "Startups", "Semiconductors", "Privacy", "Cybersecurity", "Courts", "Police",
+    "Migration", "Pensions", "Taxes", "Fisheries", "Farming", "Tourism", "Aviation",
+    "Shipping", "Football", "Cycling", "Tennis", "Museums", "Festivals", "Books", "Film",
+    "Vaccines", "Research", "Space", "Oceans", "Water", "Transit", "Roads", "Strikes",
+    "Unions", "Banks", "Markets", "Mining", "Solar", "Wind", "Nuclear", "Diplomacy",
+    "Sanctions", "Defence", "Parliament", "Councils", "Cities", "Rural", "Universities",
+]  # fmt: skip
+FIRST_NAMES = [
+    "Amara", "Ben", "Chiara", "Dmitri", "Elena", "Farid", "Grace", "Hiroshi", "Ines",
+    "Jonas", "Kemi", "Lars", "Mahboubeh", "Nadia", "Omar", "Priya", "Quentin", "Rosa",
+    "Samir", "Tessa", "Umar", "Vera", "Wei", "Ximena", "Yusuf", "Zofia", "Aidan", "Bea",
+    "Carlos", "Dana", "Emeka", "Fatima", "Gustav", "Hana", "Ivan", "Julia", "Kofi",
+    "Leila", "Mateo", "Nina", "Oskar", "Paula", "Rahul", "Sofia", "Tomas", "Uma",
+    "Viktor", "Wanjiru", "Yara", "Zain",
+]  # fmt: skip
+LAST_NAMES = [
+    "Abebe", "Bauer", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Habibi",
+    "Ivanova", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov",
+    "Quinn", "Rossi", "Schmidt", "Tanaka", "Usman", "Varga", "Wagner", "Xu", "Yilmaz",
+    "Zhang", "Almeida", "Brennan", "Costa", "Da Silva", "Evans", "Ferreira", "Gallagher",
+    "Horvat", "Iqbal", "Jovanovic", "Kaur", "Lindqvist", "Mensah", "Novak", "Olsen",
+    "Park", "Reyes", "Sato", "Thompson", "Ueda", "Vasquez", "Weber", "Yamamoto", "Ziegler",
+]  # fmt: skip
+JOB_TITLES = [
+    "Reporter",
+    "Senior correspondent",
+    "Economics editor",
+    "Political correspondent",
+    "Science writer",
+    "Health reporter",
+    "Data journalist",
+    "Climate correspondent",
+    "Sports writer",
+    "Culture critic",
+]
+
+# Headline pieces: "<actor> <verb> <object>"; the lede reuses them in the past tense.
+ACTORS = [
+    "Central bank", "City council", "Port workers", "Health ministry", "Rail operator",
+    "Regional lawmakers", "Farmers' groups", "Climate scientists", "Teachers' union",
+    "Regional airline", "Energy regulator", "Supreme court", "Border officials",
+    "Housing board", "Chipmakers", "Fishing fleet", "Hospital managers", "Transport authority",
+    "Opposition leaders", "Finance ministry", "Water utilities", "University researchers",
+    "Small businesses", "Coast guard", "Election officials", "Wind farm developers",
+    "Tenant groups", "Insurers", "Local police", "Trade negotiators",
+]  # fmt: skip
+VERBS = [
+    ("approves", "approved"), ("rejects", "rejected"), ("delays", "delayed"),
+    ("expands", "expanded"), ("cuts", "cut"), ("backs", "backed"), ("weighs", "weighed"),
+    ("unveils", "unveiled"), ("scraps", "scrapped"), ("probes", "investigated"),
+    ("doubles", "doubled"), ("freezes", "froze"), ("challenges", "challenged"),
+    ("funds", "funded"), ("pauses", "paused"), ("revives", "revived"),
+    ("tightens", "tightened"), ("eases", "eased"),
+]  # fmt: skip
+OBJECTS = [
+    "rail budget", "water tariffs", "coastal defences", "data rules", "wage deal",
+    "housing plan", "fuel subsidies", "school funding", "port expansion", "bus routes",
+    "clinic hours", "flood barriers", "tax credits", "grid upgrade", "fishing quotas",
+    "rent caps", "emissions targets", "airport curfew", "broadband rollout", "pension reform",
+    "drug prices", "bridge repairs", "hiring freeze", "cyber defences", "food labels",
+    "solar permits", "ferry timetable", "vaccine drive", "border checks", "mining licences",
+]  # fmt: skip
+TAILS = [
+    "", "", "", " after talks", " amid protests", " despite warnings", " in close vote",
+    " as costs rise", " for next year", " under pressure", " after review",
+]  # fmt: skip
+PLACES = [
+    "Harbour Town", "Northfield", "Lakeside", "Westbridge", "Eastport", "Riverton",
+    "Brookvale", "Millford", "Kingsbay", "Ashford", "Stonehaven", "Greenwich Vale",
+    "Redcliff", "Port Aurora", "Silverton", "Oakridge", "Fairhaven", "Marlow Bay",
+]  # fmt: skip
+PEOPLE = [
+    "households", "commuters", "nurses", "students", "tenants", "pensioners", "drivers",
+    "farmers", "workers", "patients", "teachers", "fishermen", "small firms", "families",
+]  # fmt: skip
+EFFECTS = [
+    "raise costs", "cut waiting times", "save money", "create jobs", "reduce emissions",
+    "slow growth", "lift wages", "shorten journeys", "ease shortages", "strain budgets",
+]  # fmt: skip
+WHENS = [
+    "next week", "in March", "before the summer", "by the end of the year", "on Thursday",
+    "within a month", "after the holidays", "in the autumn", "early next year",
+]  # fmt: skip
+OFFICIALS = [
+    "Officials", "Analysts", "Economists", "Union leaders", "Local residents",
+    "Business owners", "Engineers", "Doctors", "Campaigners", "Ministers",
+]  # fmt: skip
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+# Smart Brevity order: "Why it matters" first, something forward-looking last.
+OPENING_LABEL = "why-it-matters"
+MIDDLE_LABELS = [
+    "the-big-picture",
+    "driving-the-news",
+    "zoom-in",
+    "zoom-out",
+    "by-the-numbers",
+    "yes-but",
+    "what-theyre-saying",
+    "between-the-lines",
+    "state-of-play",
+    "reality-check",
+    "flashback",
+]
+CLOSING_LABELS = ["whats-next", "what-to-watch", "the-bottom-line"]
+
+
+class Writer:
+    """Deterministic copy: varied sentences from the word lists above."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+
+    def pick(self, items):
+        return self.rng.choice(items)
+
+    def number(self) -> str:
+        return f"{self.rng.choice([1, 2, 3, 5, 8, 12, 15, 20, 40, 75]) * 1000:,}"
+
+    def percent(self) -> str:
+        return str(self.rng.randint(2, 45))
+
+    def headline(self, actor: str, verb: str, obj: str) -> str:
+        return f"{actor} {verb} {obj}{self.pick(TAILS)}"
+
+    def lede(self, actor: str, past: str, obj: str, place: str) -> str:
+        return (
+            f"{actor} on {self.pick(WEEKDAYS)} {past} the {obj} in {place}, a move that will "
+            f"affect about {self.number()} {self.pick(PEOPLE)}."
+        )
+
+    def sentence(self, obj: str) -> str:
+        r = self.rng
+        templates = [
+            lambda: (
+                f"{self.pick(OFFICIALS)} said the {obj} would {self.pick(EFFECTS)} by "
+                f"{self.percent()} percent within {r.randint(2, 10)} years."
+            ),
+            lambda: (
+                f"The decision affects about {self.number()} {self.pick(PEOPLE)} in "
+                f"{self.pick(PLACES)}."
+            ),
+            lambda: f"{self.pick(OFFICIALS)} expect a final vote {self.pick(WHENS)}.",
+            lambda: f"Critics warn the {obj} could {self.pick(EFFECTS)} for {self.pick(PEOPLE)}.",
+            lambda: f"{self.number()} {self.pick(PEOPLE)} have signed a petition about the {obj}.",
+            lambda: f"It is the biggest change to the {obj} since {r.randint(1990, 2022)}.",
+            lambda: f"Supporters say the plan will {self.pick(EFFECTS)} and {self.pick(EFFECTS)}.",
+            lambda: f"Talks resume {self.pick(WHENS)} in {self.pick(PLACES)}.",
+            lambda: f"The {self.pick(OBJECTS)} is also under review in {self.pick(PLACES)}.",
+            lambda: f"Spending on the {obj} rose {self.percent()} percent last year.",
+        ]
+        return self.pick(templates)()
+
+    def paragraph(self, obj: str, sentences: int) -> str:
+        return "<p>" + " ".join(self.sentence(obj) for _ in range(sentences)) + "</p>"
+
+    def body(self, label_slug: str, obj: str) -> str:
+        if label_slug == "by-the-numbers":
+            items = [
+                f"<li><p><strong>{self.number()}</strong> {self.pick(PEOPLE)} affected.</p></li>",
+                f"<li><p><strong>{self.percent()}%</strong> rise in costs since "
+                f"{self.rng.randint(2015, 2023)}.</p></li>",
+                f"<li><p><strong>{self.rng.randint(2, 30)}</strong> towns in the region "
+                f"have similar plans.</p></li>",
+            ]
+            return "<ul>" + "".join(items[: self.rng.randint(2, 3)]) + "</ul>"
+        return self.paragraph(obj, self.rng.randint(1, 3))
+
+
+@dataclass
+class Plan:
+    """One story's content, decided before any row exists."""
+
+    index: int
+    headline: str
+    slug: str
+    dek: str
+    dateline: str
+    lede: str
+    section: Section
+    tags: list[Tag]
+    authors: list[Author]
+    roles: list[str]
+    sections: list[tuple[BriefingLabel, str]]
+    links: list[tuple[str, int | None, str]] = field(default_factory=list)
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Progress:
+    """A single self-rewriting line on stderr: count, rate and time left."""
+
+    def __init__(self, out, total: int, what: str):
+        self.out, self.total, self.what = out, total, what
+        self.started = time.monotonic()
+
+    def update(self, done: int) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        left = (self.total - done) / rate if rate else 0
+        self.out.write(
+            f"\r{self.what}: {done:,}/{self.total:,} ({done * 100 // max(self.total, 1)}%)  "
+            f"{rate:,.0f}/s  ETA {_clock(left)}   ",
+            style_func=str,
+            ending="",
+        )
+        self.out.flush()
+
+    def finish(self) -> float:
+        self.out.write("", style_func=str)
+        return time.monotonic() - self.started
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create many realistic PUBLISHED stories on PostgreSQL for benchmarks, with bulk "
+        "inserts: 2-3 bylines from a pool of authors, 4-6 labelled briefing sections, three "
+        "Go deeper links to earlier stories, tags, desks, a live revision and the search "
+        "vector. Bench rows have slugs starting with 'bench-'; --reset removes them first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--stories", type=int, default=100_000, help="How many stories.")
+        parser.add_argument("--authors", type=int, default=500, help="Size of the byline pool.")
+        parser.add_argument("--batch", type=int, default=2000, help="Stories per transaction.")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed for the copy.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete earlier bench stories and authors first."
+        )
+
+    def handle(self, *args, stories, authors, batch, seed, reset, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "seed_bench needs PostgreSQL (it writes search vectors in SQL): set DATABASE_URL, "
+                "e.g. postgres://postgres@127.0.0.1:5432/newsroom_bench."
+            )
+        if stories < 0:
+            raise CommandError("--stories must be 0 or more.")
+        if authors < 3:
+            raise CommandError("--authors must be at least 3: stories have up to three bylines.")
+        if batch < 1:
+            raise CommandError("--batch must be at least 1.")
+
+        existing = Story.objects.filter(slug__startswith=PREFIX).count()
+        if reset:
+            self.reset(batch)
+        elif existing and stories:
+            raise CommandError(
+                f"{existing:,} bench stories exist already: add --reset to replace them."
+            )
+        if stories:
+            self.seed(stories, authors, batch, random.Random(seed))
+        # Bulk inserts send no signals: make every cached page stale by hand.
+        invalidate_pages()
+
+    # --- removing ----------------------------------------------------------------------
+
+    def reset(self, batch: int) -> None:
+        ids = list(Story.objects.filter(slug__startswith=PREFIX).values_list("pk", flat=True))
+        progress = Progress(self.stderr, len(ids), "Deleting bench stories")
+        for start in range(0, len(ids), batch):
+            with transaction.atomic():
+                Story.objects.filter(pk__in=ids[start : start + batch]).delete()
+            progress.update(min(start + batch, len(ids)))
+        if ids:
+            progress.finish()
+        Author.objects.filter(slug__startswith=PREFIX).delete()
+        self.stdout.write(f"Deleted {len(ids):,} bench stories and their authors.")
+
+    # --- creating ----------------------------------------------------------------------
+
+    def seed(self, total: int, pool: int, batch: int, rng: random.Random) -> None:
+        desks = self.desks()
+        tags = self.tags()
+        authors = self.authors(pool, rng)
+        labels = {label.slug: label for label in BriefingLabel.objects.all()}
+        missing = {OPENING_LABEL, *MIDDLE_LABELS, *CLOSING_LABELS} - labels.keys()
+        if missing:
+            raise CommandError(f"Briefing labels are missing: {', '.join(sorted(missing))}.")
+        writer = Writer(rng)
+
+        now = timezone.now()
+        start = now - timedelta(days=ARCHIVE_DAYS)
+        step = (now - timedelta(minutes=5) - start) / total
+        # Every story's headline by index, and the pks of those inserted so far:
+        # "Go deeper" links point back at earlier stories, in this batch or before.
+        headlines: list[str] = []
+        pks: list[int] = []
+        counts = dict.fromkeys(["bylines", "sections", "links", "tags"], 0)
+
+        progress = Progress(self.stderr, total, "Seeding stories")
+        for first in range(0, total, batch):
+            plans = []
+            for index in range(first, min(first + batch, total)):
+                plan = self.plan(index, writer, rng, desks, tags, authors, labels)
+                plan.published_at = start + step * index + step * rng.random() * 0.9
+                plan.updated_at = plan.published_at
+                if rng.random() < 0.1:
+                    plan.updated_at = plan.published_at + timedelta(hours=rng.randint(1, 30))
+                    plan.updated_at = min(plan.updated_at, now)
+                headlines.append(plan.headline)
+                plan.links = self.links(index, headlines, rng)
+                plans.append(plan)
+            with transaction.atomic():
+                # Bench rows are disposable: not waiting for each commit to reach the
+                # disk saves a good part of the run.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+                self.write(plans, pks, counts)
+            progress.update(len(pks))
+        elapsed = progress.finish()
+        # Fresh planner statistics: without them the first benchmark measures plans
+        # made for an empty table, until autovacuum catches up.
+        self.tidy()
+        self.stdout.write(
+            f"Created {total:,} published stories with {counts['bylines']:,} bylines, "
+            f"{counts['sections']:,} briefing sections, {counts['links']:,} links and "
+            f"{counts['tags']:,} tags from {len(authors):,} authors in {_clock(elapsed)}."
+        )
+
+    def tidy(self) -> None:
+        """Compact the story table and refresh the planner's statistics.
+
+        Going live rewrites every story row once (the search vector comes in a second
+        statement), which would leave the table twice its size and every scan of it
+        twice as slow as on a site that grew over time. Without fresh statistics the
+        first benchmark would measure plans made for an empty table.
+        """
+        tables = [Story, Revision, Byline, BriefingSection, RelatedLink, Author]
+        tables += [Story.tags.through, Story.live_tags.through, Story.live_authors.through]
+        # VACUUM cannot run in a transaction, as under the tests: there, statistics only.
+        vacuum = not connection.in_atomic_block
+        with connection.cursor() as cursor:
+            if vacuum:
+                cursor.execute(f"VACUUM (FULL) {Story._meta.db_table}")
+            for model in tables:
+                # A plain VACUUM also marks pages all-visible, for index-only scans.
+                verb = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+                cursor.execute(f"{verb} {model._meta.db_table}")
+
+    def desks(self) -> list[Section]:
+        sections = []
+        for position, name in enumerate(DESKS, start=1):
+            slug = slugify(name)
+            section = Section.objects.filter(Q(slug=slug) | Q(name__iexact=name)).first()
+            if section is None:
+                section = Section.objects.create(name=name, slug=slug, position=position)
+            sections.append(section)
+        return sections
+
+    def tags(self) -> list[Tag]:
+        result = []
+        for name in TAGS:
+            slug = slugify(name)
+            tag = Tag.objects.filter(Q(slug=slug) | Q(name__iexact=name)).first()
+            result.append(tag or Tag.objects.create(name=name, slug=slug))
+        return result
+
+    def authors(self, pool: int, rng: random.Random) -> list[Author]:
+        existing = list(Author.objects.filter(slug__startswith=PREFIX).order_by("pk"))
+        if len(existing) >= pool:
+            return existing[:pool]
+        taken = {a.name for a in existing}
+        names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
+        names = [n for n in names if n not in taken]
+        rng.shuffle(names)
+        needed = pool - len(existing)
+        fresh = []
+        for n in range(needed):
+            # Past the name lists' combinations, a number keeps names apart.
+            name = names[n] if n < len(names) else f"{names[n % len(names)]} {n // len(names)}"
+            fresh.append(
+                Author(
+                    name=name,
+                    slug=f"{PREFIX}{slugify(name)}",
+                    job_title=rng.choice(JOB_TITLES),
+                    bio=f"{name} covers {rng.choice(DESKS).lower()} for the newsroom.",
+                )
+            )
+        Author.objects.bulk_create(fresh)
+        return existing + fresh
+
+    def plan(self, index, writer, rng, desks, tags, authors, labels) -> Plan:
+        actor, (verb, past), obj = rng.choice(ACTORS), rng.choice(VERBS), rng.choice(OBJECTS)
+        place = rng.choice(PLACES)
+        headline = writer.headline(actor, verb, obj)
+        bylines = rng.sample(authors, rng.randint(2, 3))
+        roles = ["" for _ in bylines]
+        if len(bylines) == 3 and rng.random() < 0.3:
+            roles[2] = "additional reporting"
+
+        middle = rng.sample(MIDDLE_LABELS, rng.randint(2, 4))
+        closing = [rng.choice(CLOSING_LABELS)] if len(middle) < 4 or rng.random() < 0.5 else []
+        order = [OPENING_LABEL, *middle, *closing]
+        if len(order) < 4:
+            order.append(rng.choice([s for s in MIDDLE_LABELS if s not in order]))
+        briefing = [(labels[slug], sanitize_html(writer.body(slug, obj))) for slug in order]
+
+        return Plan(
+            index=index,
+            headline=headline,
+            slug=f"{PREFIX}{index + 1}-{slugify(headline)}"[:120].rstrip("-"),
+            dek=writer.sentence(obj) if rng.random() < 0.6 else "",
+            dateline=place.upper() if rng.random() < 0.7 else "",
+            lede=writer.lede(actor, past, obj, place),
+            section=rng.choice(desks),
+            tags=sorted(rng.sample(tags, rng.randint(1, 3)), key=lambda t: t.name),
+            authors=bylines,
+            roles=roles,
+            sections=briefing,
+        )
+
+    def links(self, index, headlines, rng) -> list[tuple[str, int | None, str]]:
+        """Three "Go deeper" links as (title, index of an earlier story or None, web address).
+
+        They point at recent earlier stories; the first few stories get web links.
+        """
+        picked = rng.sample(range(max(0, index - 2000), index), min(3, index))
+        links = [(headlines[target], target, "") for target in picked]
+        while len(links) < 3:
+            topic = slugify(rng.choice(OBJECTS))
+            links.append(
+                (f"Background: {topic.replace('-', ' ')}", None, f"https://example.org/{topic}")
+            )
+        return links
+
+    def write(self, plans: list[Plan], pks: list[int], counts: dict) -> None:
+        """Insert one batch of planned stories, live; add their pks to ``pks``."""
+        stories = Story.objects.bulk_create(
+            Story(
+                headline=p.headline,
+                slug=p.slug,
+                dek=p.dek,
+                dateline=p.dateline,
+                lede=p.lede,
+                section=p.section,
+                status=Status.PUBLISHED,
+                version=1,
+                created_at=p.published_at - timedelta(hours=2),
+                first_published_at=p.published_at,
+                last_published_at=p.updated_at,
+                live_section=p.section,
+            )
+            for p in plans
+        )
+        pks.extend(story.pk for story in stories)
+        for p in plans:
+            p.links = [
+                (title, None if target is None else pks[target], url)
+                for title, target, url in p.links
+            ]
+        bylines, briefing, links, tag_rows, live_tag_rows, live_author_rows = [], [], [], [], [], []
+        for story, p in zip(stories, plans, strict=True):
+            for position, (author, role) in enumerate(zip(p.authors, p.roles, strict=True)):
+                bylines.append(Byline(story=story, author=author, position=position, role=role))
+                live_author_rows.append(
+                    Story.live_authors.through(story_id=story.pk, author_id=author.pk)
+                )
+            for position, (label, body) in enumerate(p.sections):
+                briefing.append(
+                    BriefingSection(story=story, position=position, label=label, body=body)
+                )
+            for position, (title, target, url) in enumerate(p.links):
+                links.append(
+                    RelatedLink(
+                        story=story, position=position, title=title, target_id=target, url=url
+                    )
+                )
+            for tag in p.tags:
+                tag_rows.append(Story.tags.through(story_id=story.pk, tag_id=tag.pk))
+                live_tag_rows.append(Story.live_tags.through(story_id=story.pk, tag_id=tag.pk))
+        Byline.objects.bulk_create(bylines)
+        BriefingSection.objects.bulk_create(briefing)
+        RelatedLink.objects.bulk_create(links)
+        Story.tags.through.objects.bulk_create(tag_rows)
+        Story.live_tags.through.objects.bulk_create(live_tag_rows)
+        Story.live_authors.through.objects.bulk_create(live_author_rows)
+
+        sections_of: dict[int, list[BriefingSection]] = {}
+        for item in briefing:
+            sections_of.setdefault(item.story_id, []).append(item)
+        snapshots = [
+            snapshot(story, p, sections_of[story.pk])
+            for story, p in zip(stories, plans, strict=True)
+        ]
+        revisions = Revision.objects.bulk_create(
+            Revision(
+                story=story,
+                number=1,
+                snapshot=snap,
+                created_at=p.published_at,
+                message="Published",
+            )
+            for story, p, snap in zip(stories, plans, snapshots, strict=True)
+        )
+        self.go_live(stories, revisions, snapshots)
+
+        counts["bylines"] += len(bylines)
+        counts["sections"] += len(briefing)
+        counts["links"] += len(links)
+        counts["tags"] += len(tag_rows)
+
+    def go_live(self, stories, revisions, snapshots) -> None:
+        """Point each story at its revision and index it for search, in one statement.
+
+        The text is weighted as ``articles.search.index_story`` weights it.
+        """
+        ids, revision_ids, heads, middles, rests, texts = [], [], [], [], [], []
+        for story, revision, snap in zip(stories, revisions, snapshots, strict=True):
+            head, middle, rest = search_fields(snap)
+            ids.append(story.pk)
+            revision_ids.append(revision.pk)
+            heads.append(head)
+            middles.append(middle)
+            rests.append(rest)
+            texts.append("\n".join([head, middle, rest]))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Story._meta.db_table} AS story SET
+                    live_revision_id = v.revision_id,
+                    search_text = v.text,
+                    search_vector =
+                        setweight(to_tsvector(%s::regconfig, v.head), 'A')
+                        || setweight(to_tsvector(%s::regconfig, v.middle), 'B')
+                        || setweight(to_tsvector(%s::regconfig, v.rest), 'C')
+                FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],
+                            %s::text[])
+                    AS v(id, revision_id, head, middle, rest, text)
+                WHERE story.id = v.id
+                """,
+                [*[search_config()] * 3, ids, revision_ids, heads, middles, rests, texts],
+            )
+
+
+def snapshot(story: Story, plan: Plan, sections: list[BriefingSection]) -> dict:
+    """What ``story.snapshot()`` returns for this story, built without querying it back."""
+    return {
+        "headline": plan.headline,
+        "slug": plan.slug,
+        "dek": plan.dek,
+        "dateline": plan.dateline,
+        "lede": plan.lede,
+        "section": {"id": plan.section.pk, "name": plan.section.name, "slug": plan.section.slug},
+        "tags": [{"id": t.pk, "name": t.name, "slug": t.slug} for t in plan.tags],
+        "image": None,
+        "bylines": [
+            {"author_id": a.pk, "name": a.name, "slug": a.slug, "role": role}
+            for a, role in zip(plan.authors, plan.roles, strict=True)
+        ],
+        "sections": [
+            {"id": s.pk, "label": s.label.name, "label_slug": s.label.slug, "body": s.body}
+            for s in sections
+        ],
+        "links": [
+            {"title": title, "story_id": target, "url": url} for title, target, url in plan.links
+        ],
+    }
