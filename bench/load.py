@@ -111,7 +111,7 @@ def flush_redis(redis_url: str) -> None:
     )
 
 
-def machine() -> dict:
+def machine(database_url: str) -> dict:
     def run(*cmd):
         try:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
@@ -132,6 +132,7 @@ def machine() -> dict:
         "cpu": cpu,
         "memory": run("free", "-h"),
         "redis": redis.group(1) if redis else "unknown",
+        "postgresql": run("psql", database_url, "-Atc", "SHOW server_version"),
         "wrk": run("wrk", "-v").splitlines()[0] if run("wrk", "-v") else "unknown",
     }
 
@@ -388,8 +389,12 @@ def measure_memory(server: Server, urls_file: Path, args) -> dict:
 
 
 def report(data: dict) -> str:
-    lines = []
-    lines.append(f"Published stories: {data['targets']['published']:,}; load {data['load']}")
+    m = data["machine"]
+    lines = [
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), PostgreSQL {m['postgresql']}, "
+        f"Redis {m['redis']}, {m['wrk']}",
+        f"Published stories: {data['targets']['published']:,}; load {data['load']}",
+    ]
     for mode in ("cached", "uncached"):
         pages = data[mode]
         ceiling = pages["ceiling"]["rps"]
@@ -497,7 +502,11 @@ def main() -> None:
         urls_file = tmpdir / "urls.txt"
         urls_file.write_text("\n".join(targets["mixed"]) + "\n")
 
-        data = {"machine": machine(), "load": loadavg(), "targets": without_mixed(targets)}
+        data = {
+            "machine": machine(env["DATABASE_URL"]),
+            "load": loadavg(),
+            "targets": without_mixed(targets),
+        }
         data["database"] = env["DATABASE_URL"]
         for mode, seconds in (("cached", CACHE_ON), ("uncached", 0)):
             flush_redis(redis_url)
