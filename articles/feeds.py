@@ -127,9 +127,15 @@ class LatestStoriesFeed(Feed):
         }
 
 
-class SectionFeed(LatestStoriesFeed):
+class _ScopedFeed(LatestStoriesFeed):
+    """The latest stories of one section or author, found by slug."""
+
+    model = None
+    #: The Story relation holding the live copy's section or authors.
+    live_field = ""
+
     def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj=None):
         return f"{super().title()}: {obj.name}"
@@ -139,29 +145,22 @@ class SectionFeed(LatestStoriesFeed):
 
     def feed_url(self, obj=None):
         return absolute(obj.get_absolute_url() + "feed/")
+
+    def stories(self, obj):
+        return Story.objects.latest_published().filter(**{self.live_field: obj})
+
+
+class SectionFeed(_ScopedFeed):
+    model = Section
+    live_field = "live_section"
 
     def description(self, obj=None):
         return obj.description or f"The latest {obj.name} stories."
 
-    def stories(self, obj):
-        return Story.objects.latest_published().filter(live_section=obj)
 
-
-class AuthorFeed(LatestStoriesFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
-
-    def title(self, obj=None):
-        return f"{super().title()}: {obj.name}"
-
-    def link(self, obj=None):
-        return absolute(obj.get_absolute_url())
-
-    def feed_url(self, obj=None):
-        return absolute(obj.get_absolute_url() + "feed/")
+class AuthorFeed(_ScopedFeed):
+    model = Author
+    live_field = "live_authors"
 
     def description(self, obj=None):
         return f"Stories by {obj.name}."
-
-    def stories(self, obj):
-        return Story.objects.latest_published().filter(live_authors=obj)
