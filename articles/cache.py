@@ -136,8 +136,7 @@ class PublicPageCacheMiddleware:
         if not seconds or not _cacheable_request(request):
             return self.get_response(request)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{generation()}:{request.method}:{digest}"
-        cached = cache.get(key)
+        key, cached = _lookup(f"{request.method}:{digest}")
         if cached is not None:
             cached["X-Cache"] = "hit"
             return cached
@@ -152,3 +151,28 @@ class PublicPageCacheMiddleware:
             cache.set(key, response, seconds)
             response["X-Cache"] = "miss"
         return response
+
+
+#: The generation this process saw last: almost always still the current one.
+_seen_generation = None
+
+
+def _lookup(page: str):
+    """The key of ``page`` under the current generation, and what is stored there.
+
+    One round trip to Redis on a hit: the generation and the page stored under the
+    generation seen last are read together. Only when the generation has moved (a
+    publication since) is the page read again, under the new one. Invalidation stays
+    exact: the generation is read on every request.
+    """
+    global _seen_generation
+    guess = _seen_generation
+    if guess is not None:
+        key = f"page:{guess}:{page}"
+        found = cache.get_many([GENERATION_KEY, key])
+        if found.get(GENERATION_KEY) == guess:
+            return key, found.get(key)
+    current = generation()
+    _seen_generation = current
+    key = f"page:{current}:{page}"
+    return key, cache.get(key)

@@ -44,6 +44,9 @@ class LatestStoriesFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
+        # The feed generator writes the XML in about 1,500 small pieces; join them once,
+        # or the server sends each piece in its own call, cached or not.
+        response.content = response.content
         response["Cache-Control"] = "public, max-age=300"
         return response
 
@@ -131,8 +134,6 @@ class _ScopedFeed(LatestStoriesFeed):
     """The latest stories of one section or author, found by slug."""
 
     model = None
-    #: The Story relation holding the live copy's section or authors.
-    live_field = ""
 
     def get_object(self, request, slug):
         return get_object_or_404(self.model, slug=slug)
@@ -146,13 +147,12 @@ class _ScopedFeed(LatestStoriesFeed):
     def feed_url(self, obj=None):
         return absolute(obj.get_absolute_url() + "feed/")
 
-    def stories(self, obj):
-        return Story.objects.latest_published().filter(**{self.live_field: obj})
-
 
 class SectionFeed(_ScopedFeed):
     model = Section
-    live_field = "live_section"
+
+    def stories(self, obj):
+        return Story.objects.latest_published().filter(live_section=obj)
 
     def description(self, obj=None):
         return obj.description or f"The latest {obj.name} stories."
@@ -160,7 +160,9 @@ class SectionFeed(_ScopedFeed):
 
 class AuthorFeed(_ScopedFeed):
     model = Author
-    live_field = "live_authors"
+
+    def stories(self, obj):
+        return Story.objects.by_author(obj)
 
     def description(self, obj=None):
         return f"Stories by {obj.name}."

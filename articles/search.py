@@ -23,6 +23,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Story
+from articles.models.story import READER_DEFERRED
 from articles.richtext import html_to_text
 
 # ts_headline does not escape the text around its markers, so it marks matches with
@@ -32,6 +33,9 @@ _MARK_START, _MARK_END = "\ue000", "\ue001"
 #: Longer queries are cut, so a pasted essay cannot make the database work for long.
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
+#: Only the newest this many matches are ranked: a broad query over a large archive
+#: costs the same as a narrow one, and news readers want recent stories.
+MAX_RANKED = 1000
 
 
 def search_config() -> str:
@@ -73,48 +77,77 @@ def clean_query(raw: str) -> str:
     return " ".join(words)[:MAX_QUERY_LENGTH].strip()
 
 
-def search_stories(query: str, *, section=None, since=None, until=None):
-    """Published stories matching ``query``, best first, with ``rank`` and ``snippet``.
-
-    ``query`` should come through :func:`clean_query`. ``snippet`` is HTML with the
-    matching words in ``<mark>``; everything else in it is escaped text.
-    """
-    stories = Story.objects.published().select_related("live_revision")
+def _matches(query: str, *, section=None, since=None, until=None):
+    """Published stories matching ``query`` and the filters, in no order."""
+    stories = Story.objects.published()
     if section is not None:
         stories = stories.filter(live_section=section)
     if since is not None:
         stories = stories.filter(first_published_at__date__gte=since)
     if until is not None:
         stories = stories.filter(first_published_at__date__lte=until)
+    if connection.vendor == "postgresql":
+        return stories.filter(search_vector=_tsquery(query))
+    for word in query.split():
+        stories = stories.filter(search_text__icontains=word)
+    return stories
+
+
+def _tsquery(query: str) -> SearchQuery:
+    return SearchQuery(query, search_type="websearch", config=search_config())
+
+
+def search_stories(query: str, *, section=None, since=None, until=None):
+    """Published stories matching ``query``, best first, with ``rank`` and ``snippet``.
+
+    ``query`` should come through :func:`clean_query`. ``snippet`` is HTML with the
+    matching words in ``<mark>``; everything else in it is escaped text. Only the
+    newest :data:`MAX_RANKED` matches are ranked, so that a broad query costs no more
+    than a narrow one.
+    """
     if not query:
-        return stories.none()
-
-    if connection.vendor != "postgresql":
-        for word in query.split():
-            stories = stories.filter(search_text__icontains=word)
-        return stories.annotate(rank=Value(1.0), snippet=F("search_text")).order_by(
-            "-first_published_at"
-        )
-
-    config = search_config()
-    tsquery = SearchQuery(query, search_type="websearch", config=config)
-    return (
-        stories.filter(search_vector=tsquery)
-        .annotate(
-            rank=SearchRank(F("search_vector"), tsquery),
-            snippet=SearchHeadline(
-                "search_text",
-                tsquery,
-                config=config,
-                start_sel=_MARK_START,
-                stop_sel=_MARK_END,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-            ),
-        )
-        .order_by("-rank", "-first_published_at")
+        return Story.objects.none()
+    newest = (
+        _matches(query, section=section, since=since, until=until)
+        .order_by("-first_published_at", "-pk")
+        .values("pk")[:MAX_RANKED]
     )
+    stories = (
+        Story.objects.published()
+        .filter(pk__in=newest)
+        .select_related("live_revision")
+        .defer(*READER_DEFERRED)
+    )
+    if connection.vendor != "postgresql":
+        return stories.annotate(rank=Value(1.0), snippet=F("search_text")).order_by(
+            "-first_published_at", "-pk"
+        )
+    tsquery = _tsquery(query)
+    return stories.annotate(
+        rank=SearchRank(F("search_vector"), tsquery),
+        snippet=SearchHeadline(
+            "search_text",
+            tsquery,
+            config=search_config(),
+            start_sel=_MARK_START,
+            stop_sel=_MARK_END,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+        ),
+    ).order_by("-rank", "-first_published_at", "-pk")
+
+
+def count_matches(query: str, *, section=None, since=None, until=None) -> int:
+    """How many stories :func:`search_stories` ranks: the matches, up to :data:`MAX_RANKED`.
+
+    Counted without ranking or sorting them, stopping at the cap.
+    """
+    if not query:
+        return 0
+    matches = _matches(query, section=section, since=since, until=until)
+    # No order: the default ordering would walk an index instead of the matches.
+    return matches.order_by().values("pk")[:MAX_RANKED].count()
 
 
 def snippet_html(snippet: str, query: str) -> SafeString:

@@ -8,7 +8,7 @@ absolute, from ``NEWSROOM["BASE_URL"]``, whichever host the request came to.
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from articles import site
@@ -39,13 +39,31 @@ class StorySitemap(_SiteSitemap):
     def lastmod(self, story):
         return story.last_published_at or story.first_published_at
 
+    def get_latest_lastmod(self):
+        # Django's default calls lastmod() on every item: 100,000 objects for the index.
+        # Publishing sets last_published_at; ``story_republished_idx`` answers this.
+        return latest_publication(self.items())
+
+
+def latest_publication(stories):
+    return stories.order_by().aggregate(latest=Max("last_published_at"))["latest"]
+
 
 class SectionSitemap(_SiteSitemap):
+    """Sections with a published story; lastmod is their newest story's publication,
+    read from ``story_section_live_idx`` (one short index walk per section)."""
+
     changefreq = "hourly"
 
     def items(self):
+        newest = (
+            Story.objects.published()
+            .filter(live_section=OuterRef("pk"))
+            .order_by("-first_published_at", "-pk")
+            .values("first_published_at")[:1]
+        )
         return (
-            Section.objects.annotate(latest=Max("live_stories__last_published_at"))
+            Section.objects.annotate(latest=Subquery(newest))
             .filter(latest__isnull=False)
             .order_by("position", "name")
         )
@@ -55,17 +73,14 @@ class SectionSitemap(_SiteSitemap):
 
 
 class AuthorSitemap(_SiteSitemap):
+    """Authors with a published story. No lastmod: finding each author's newest story
+    costs a sort of all their stories, and a wrong lastmod is worse than none."""
+
     changefreq = "daily"
 
     def items(self):
-        return (
-            Author.objects.annotate(latest=Max("live_stories__last_published_at"))
-            .filter(latest__isnull=False)
-            .order_by("name")
-        )
-
-    def lastmod(self, author):
-        return author.latest
+        published = Story.objects.published().filter(live_authors=OuterRef("pk"))
+        return Author.objects.filter(Exists(published)).order_by("name", "pk")
 
 
 class NewsSitemap(_SiteSitemap):
@@ -84,6 +99,9 @@ class NewsSitemap(_SiteSitemap):
 
     def lastmod(self, story):
         return story.last_published_at or story.first_published_at
+
+    def get_latest_lastmod(self):
+        return latest_publication(self.items())
 
 
 SITEMAPS = {

@@ -26,13 +26,16 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
+import articles.search
 from articles import workflow
 from articles.live import LiveStory, live_cards, live_page
 from articles.models import Author, Correction, Section, Story, Tag
+from articles.models.story import READER_DEFERRED
 from articles.search import (
     MAX_QUERY_LENGTH,
     MAX_QUERY_WORDS,
     clean_query,
+    count_matches,
     search_stories,
     snippet_html,
 )
@@ -45,9 +48,24 @@ PAGE_LENGTH = 20
 HOME_SECTION_LENGTH = 4
 
 
-def _page(request, items, length=PAGE_LENGTH):
+class _CountedPaginator(Paginator):
+    """A paginator told its count, where the list's own count() would do needless work."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
+def _page(request, items, length=PAGE_LENGTH, count=None):
     """The requested page of ``items``; a page number that is not a page is a 404."""
-    paginator = Paginator(items, length)
+    if count is None:
+        paginator = Paginator(items, length)
+    else:
+        paginator = _CountedPaginator(items, length, count=count)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
@@ -65,31 +83,39 @@ class SectionGroup:
     cards: list[LiveStory]
 
 
-def _front_page() -> tuple[LiveStory | None, list[SectionGroup]]:
-    """The lead story and the latest few stories of each section, in one query.
+def _front_page(sections: list[Section]) -> tuple[LiveStory | None, list[SectionGroup]]:
+    """The lead story and the latest few stories of each section.
 
     Each section's newest ``HOME_SECTION_LENGTH + 1`` stories are fetched so that,
     once the lead is taken out of its own section, every section still has enough.
+    One ``LIMIT`` per section, combined with ``UNION ALL``: each is a short walk of
+    ``story_section_live_idx``, whatever the size of the archive.
     """
-    stories = list(
-        Story.objects.latest_published()
-        .select_related("live_section")
-        .annotate(
+    newest = Story.objects.published().order_by("-first_published_at", "-pk").values("pk")
+    per_section = HOME_SECTION_LENGTH + 1
+    if connection.features.supports_slicing_ordering_in_compound:
+        parts = [newest.filter(live_section=section)[:per_section] for section in sections]
+        parts.append(newest.filter(live_section=None)[:per_section])
+        chosen = parts[0].union(*parts[1:], all=True)
+    else:
+        # SQLite (trying the site) cannot LIMIT inside a UNION: number every story
+        # instead, in a query of its own; fine at the size of a demo.
+        numbered = newest.annotate(
             place=Window(
                 RowNumber(),
                 partition_by=[F("live_section")],
                 order_by=[F("first_published_at").desc(), F("pk").desc()],
             )
         )
-        .filter(place__lte=HOME_SECTION_LENGTH + 1)
-        .order_by("-first_published_at", "-pk")
-    )
+        chosen = [row["pk"] for row in numbered.filter(place__lte=per_section)]
+    stories = list(Story.objects.latest_published().filter(pk__in=chosen))
     if not stories:
         return None, []
+    by_id = {section.pk: section for section in sections}
     lead, *rest = live_cards(stories)
     groups: dict[int | None, SectionGroup] = {}
     for card in rest:
-        section = card.story.live_section
+        section = by_id.get(card.story.live_section_id)
         group = groups.setdefault(section and section.pk, SectionGroup(section, []))
         if len(group.cards) < HOME_SECTION_LENGTH:
             group.cards.append(card)
@@ -103,15 +129,24 @@ def _front_page() -> tuple[LiveStory | None, list[SectionGroup]]:
 
 @require_safe
 def home(request):
-    lead, groups = _front_page()
+    # The menu's sections, fetched once for the menu and the page's groups.
+    sections = list(Section.objects.all())
+    lead, groups = _front_page(sections)
     site = settings.NEWSROOM
     meta = page_meta(site["SITE_NAME"], site["TAGLINE"], reverse("articles:home"))
-    return render(request, "articles/home.html", {"lead": lead, "groups": groups, "meta": meta})
+    return render(
+        request,
+        "articles/home.html",
+        {"lead": lead, "groups": groups, "meta": meta, "nav_sections": sections},
+    )
 
 
 @require_safe
 def story_detail(request, year, month, day, slug):
-    story = get_object_or_404(Story.objects.published().select_related("live_revision"), slug=slug)
+    story = get_object_or_404(
+        Story.objects.published().select_related("live_revision").defer(*READER_DEFERRED),
+        slug=slug,
+    )
     requested = reverse(
         "articles:story-detail", kwargs={"year": year, "month": month, "day": day, "slug": slug}
     )
@@ -154,9 +189,7 @@ def story_preview(request, pk):
 @require_safe
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    page, cards = _page_of_cards(
-        request, Story.objects.latest_published().filter(live_authors=author)
-    )
+    page, cards = _page_of_cards(request, Story.objects.by_author(author))
     meta = page_meta(
         author.name,
         author.bio or f"{author.job_title or author.name} at {settings.NEWSROOM['SITE_NAME']}",
@@ -200,7 +233,7 @@ def section_detail(request, slug):
 @require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page, cards = _page_of_cards(request, Story.objects.latest_published().filter(live_tags=tag))
+    page, cards = _page_of_cards(request, Story.objects.by_tag(tag))
     meta = page_meta(
         tag.name,
         f"Stories about {tag.name} from {settings.NEWSROOM['SITE_NAME']}.",
@@ -282,7 +315,10 @@ def search(request):
 
     page, results = None, []
     if query:
-        page = _page(request, search_stories(query, section=section, since=since, until=until))
+        filters = {"section": section, "since": since, "until": until}
+        page = _page(
+            request, search_stories(query, **filters), count=count_matches(query, **filters)
+        )
         stories = list(page.object_list)
         results = [
             SearchResult(card, snippet_html(story.snippet, query))
@@ -300,6 +336,8 @@ def search(request):
             "notices": notices,
             "page": page,
             "results": results,
+            # A count at the cap means "at least": only the newest matches are ranked.
+            "capped": page is not None and page.paginator.count >= articles.search.MAX_RANKED,
             "search_query": urlencode(params),
         },
     )

@@ -281,8 +281,11 @@ def _publish(story, *, at, by, **_):
     story.scheduled_at = None
     story.workflow_note = ""
     story.live_section_id = snapshot["section"]["id"] if snapshot["section"] else None
-    story.live_tags.set([t["id"] for t in snapshot["tags"]])
-    story.live_authors.set([b["author_id"] for b in snapshot["bylines"]])
+    # The rows carry the first publication time for the author and tag listings; it
+    # never changes once set, so rows kept by set() stay right.
+    listed = {"first_published_at": story.first_published_at}
+    story.live_tags.set([t["id"] for t in snapshot["tags"]], through_defaults=listed)
+    story.live_authors.set([b["author_id"] for b in snapshot["bylines"]], through_defaults=listed)
     image = snapshot["image"]
     if image:
         # After commit, so the worker finds the revision and the stored file. Robust: a

@@ -29,6 +29,8 @@ from articles.models import (
     BriefingLabel,
     BriefingSection,
     Byline,
+    LiveAuthor,
+    LiveTag,
     RelatedLink,
     Revision,
     Section,
@@ -519,7 +521,11 @@ class Command(BaseCommand):
             for position, (author, role) in enumerate(zip(p.authors, p.roles, strict=True)):
                 bylines.append(Byline(story=story, author=author, position=position, role=role))
                 live_author_rows.append(
-                    Story.live_authors.through(story_id=story.pk, author_id=author.pk)
+                    LiveAuthor(
+                        story_id=story.pk,
+                        author_id=author.pk,
+                        first_published_at=p.published_at,
+                    )
                 )
             for position, (label, body) in enumerate(p.sections):
                 briefing.append(
@@ -533,13 +539,15 @@ class Command(BaseCommand):
                 )
             for tag in p.tags:
                 tag_rows.append(Story.tags.through(story_id=story.pk, tag_id=tag.pk))
-                live_tag_rows.append(Story.live_tags.through(story_id=story.pk, tag_id=tag.pk))
+                live_tag_rows.append(
+                    LiveTag(story_id=story.pk, tag_id=tag.pk, first_published_at=p.published_at)
+                )
         Byline.objects.bulk_create(bylines)
         BriefingSection.objects.bulk_create(briefing)
         RelatedLink.objects.bulk_create(links)
         Story.tags.through.objects.bulk_create(tag_rows)
-        Story.live_tags.through.objects.bulk_create(live_tag_rows)
-        Story.live_authors.through.objects.bulk_create(live_author_rows)
+        LiveTag.objects.bulk_create(live_tag_rows)
+        LiveAuthor.objects.bulk_create(live_author_rows)
 
         sections_of: dict[int, list[BriefingSection]] = {}
         for item in briefing:
