@@ -111,20 +111,26 @@ def _front_page(sections: list[Section]) -> tuple[LiveStory | None, list[Section
     stories = list(Story.objects.latest_published().filter(pk__in=chosen))
     if not stories:
         return None, []
+    lead, *rest = stories
+    # Newest first: each section keeps its first few once the lead is out.
+    picked: dict[int | None, list[Story]] = {}
+    for story in rest:
+        section_stories = picked.setdefault(story.live_section_id, [])
+        if len(section_stories) < HOME_SECTION_LENGTH:
+            section_stories.append(story)
+    shown = [lead, *(story for group in picked.values() for story in group)]
+    cards = {card.story.pk: card for card in live_cards(shown)}
     by_id = {section.pk: section for section in sections}
-    lead, *rest = live_cards(stories)
-    groups: dict[int | None, SectionGroup] = {}
-    for card in rest:
-        section = by_id.get(card.story.live_section_id)
-        group = groups.setdefault(section and section.pk, SectionGroup(section, []))
-        if len(group.cards) < HOME_SECTION_LENGTH:
-            group.cards.append(card)
+    groups = [
+        SectionGroup(by_id.get(section_id), [cards[story.pk] for story in group])
+        for section_id, group in picked.items()
+    ]
     # Sections in menu order; stories without a section last.
     ordered = sorted(
-        groups.values(),
+        groups,
         key=lambda g: (g.section is None, g.section and (g.section.position, g.section.name)),
     )
-    return lead, ordered
+    return cards[lead.pk], ordered
 
 
 @require_safe

