@@ -1,0 +1,102 @@
+"""Scheduled publishing with several background workers: each story goes live once.
+
+Two real ``db_worker`` processes poll the same PostgreSQL queue. Every story is
+scheduled twice for the same minute (an editor confirming the time again leaves two
+valid jobs), so the workers race both for the same jobs and for the same stories.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from articles import workflow
+from articles.models import AuditEntry, Status, Story
+from tests.factories import make_story, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+STORIES = 20
+
+
+def start_worker(name: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            "--no-reload",
+            "--worker-id",
+            name,
+            "-v",
+            "0",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_publish_each_scheduled_story_once():
+    editor = make_user("desk-editor")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    stories = [make_story(f"Scheduled story {i}") for i in range(STORIES)]
+    publish_at = timezone.now() + timedelta(seconds=8)
+    for story in stories:
+        workflow.transition(story, "submit", by=editor)
+        workflow.transition(story, "approve", by=editor)
+        workflow.transition(story, "schedule", by=editor, publish_at=publish_at)
+        workflow.transition(story, "schedule", by=editor, publish_at=publish_at)
+    assert DBTaskResult.objects.count() == 2 * STORIES
+
+    workers = [start_worker("worker-a"), start_worker("worker-b")]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if not DBTaskResult.objects.exclude(status__in=["SUCCESSFUL", "FAILED"]).exists():
+                break
+            time.sleep(0.2)
+        running = [worker.poll() is None for worker in workers]
+    finally:
+        for worker in workers:
+            worker.terminate()
+        errors = [worker.communicate(timeout=15)[1] for worker in workers]
+
+    assert running == [True, True], errors
+    results = list(DBTaskResult.objects.all())
+    assert {result.status for result in results} == {"SUCCESSFUL"}, errors
+    assert {worker for result in results for worker in result.worker_ids} == {
+        "worker-a",
+        "worker-b",
+    }
+    assert Story.objects.filter(status=Status.PUBLISHED, live_revision__isnull=False).count() == (
+        STORIES
+    )
+    for story in stories:
+        publications = AuditEntry.objects.filter(story=story, action="publish")
+        assert publications.count() == 1, story.headline
+        assert story.revisions.count() == 1
+    # Of each pair of jobs, one published and the other found nothing left to do.
+    returns = sorted(result.return_value for result in results)
+    assert returns == [False] * STORIES + [True] * STORIES
