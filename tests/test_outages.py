@@ -46,6 +46,24 @@ def test_slow_query_is_cut_off_by_the_statement_timeout():
             cursor.execute("SELECT pg_sleep(2)")
 
 
+def test_a_query_cut_off_by_the_timeout_is_answered_with_the_branded_503(rf):
+    from django.db import OperationalError, transaction
+
+    from articles.middleware import DatabaseUnavailableMiddleware
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = '50ms'")
+        try:
+            cursor.execute("SELECT pg_sleep(2)")
+        except OperationalError as error:
+            timed_out = error
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    response = middleware.process_exception(rf.get("/"), timed_out)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Traceback" not in response.content.decode()
+
+
 def test_site_recovers_when_the_database_returns(client, settings):
     make_story("Back again", publish=True)
     original = dict(connection.settings_dict)
