@@ -1,5 +1,7 @@
 """Revision history: section-level diffs, the history and compare pages, restore."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -258,6 +260,16 @@ def test_history_lists_revisions_newest_first_with_who_and_message(client, journ
     page = response.content.decode()
     assert page.index("Tightened the lede") < page.index("Created")
     assert "journalist" in page
+
+
+def test_history_times_are_valid_html_datetimes(client, editor, journalist, story):
+    workflow.transition(story, "submit", by=journalist)
+    client.force_login(editor)
+    page = client.get(history_url(story)).content.decode()
+    stamps = re.findall(r'<time datetime="([^"]*)"', page)
+    assert len(stamps) >= 2  # the revision and the workflow entry
+    # HTML allows at most three decimals of a second; Django's "c" format gives six.
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", s) for s in stamps)
 
 
 def test_history_marks_the_live_and_approved_revisions(client, editor, journalist, story):
