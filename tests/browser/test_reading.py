@@ -133,3 +133,48 @@ def test_keyboard_reaches_every_link_on_the_home_page(screen, site, screens):
         for i in missing
     )
     assert reached == links, "keyboard order differs from reading order"
+
+
+EDGE_STRIPS = """() => {
+  const menu = document.querySelector(".section-nav ul");
+  const box = menu.getBoundingClientRect();
+  return {x: box.left, y: box.top, width: box.width, scrollWidth: menu.scrollWidth};
+}"""
+
+
+def _edge_shading(page) -> tuple[int, int]:
+    """How far the darkest pixel near each end of the menu is from the page background,
+    read from the strip above the link text, where only the scroll shadows can draw."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    box = page.evaluate(EDGE_STRIPS)
+    strip = {"x": box["x"], "y": box["y"] + 1, "width": box["width"], "height": 8}
+    image = Image.open(BytesIO(page.screenshot(clip=strip))).convert("L")
+    width, height = image.size
+    edge = width // 40
+    background = image.getpixel((width // 2, height // 2))
+
+    def shading(xs):
+        return max(abs(background - image.getpixel((x, y))) for x in xs for y in range(height))
+
+    return shading(range(edge)), shading(range(width - edge, width))
+
+
+def test_phone_section_menu_shows_a_shadow_where_it_runs_on(site, screens):
+    page = screens["phone"]
+    page.goto(site("home"), wait_until="load")
+    assert page.evaluate(EDGE_STRIPS)["scrollWidth"] > page.evaluate(EDGE_STRIPS)["width"], (
+        "the demo's sections should not fit a phone's width"
+    )
+    left, right = _edge_shading(page)
+    assert left <= 2 and right >= 8, (left, right)
+
+    page.eval_on_selector(".section-nav ul", "menu => { menu.scrollLeft = menu.scrollWidth; }")
+    page.wait_for_function(
+        "() => { const m = document.querySelector('.section-nav ul');"
+        " return m.scrollLeft + m.clientWidth >= m.scrollWidth - 1; }"
+    )
+    left, right = _edge_shading(page)
+    assert left >= 8 and right <= 2, (left, right)
