@@ -84,6 +84,8 @@ class LiveStory:
     sections: list[LiveSection] = field(default_factory=list)
     links: list[LiveLink] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
+    #: The rendered card, where a listing asks for it (articles.fragments).
+    html: str = ""
 
     @property
     def was_updated(self) -> bool:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 
 import articles.search
 from articles import workflow
+from articles.fragments import render_cards
 from articles.live import LiveStory, live_cards, live_page
 from articles.models import Author, Correction, Section, Story, Tag
 from articles.models.story import READER_DEFERRED
@@ -72,9 +73,11 @@ def _page(request, items, length=PAGE_LENGTH, count=None):
         raise Http404("No such page.") from exc
 
 
-def _page_of_cards(request, stories):
+def _page_of_cards(request, stories, *, show_section):
     page = _page(request, stories)
-    return page, live_cards(list(page.object_list))
+    cards = live_cards(list(page.object_list))
+    render_cards(cards, show_section=show_section)
+    return page, cards
 
 
 @dataclass
@@ -120,6 +123,7 @@ def _front_page(sections: list[Section]) -> tuple[LiveStory | None, list[Section
             section_stories.append(story)
     shown = [lead, *(story for group in picked.values() for story in group)]
     cards = {card.story.pk: card for card in live_cards(shown)}
+    render_cards([cards[story.pk] for story in shown[1:]], show_section=False)
     by_id = {section.pk: section for section in sections}
     groups = [
         SectionGroup(by_id.get(section_id), [cards[story.pk] for story in group])
@@ -195,7 +199,7 @@ def story_preview(request, pk):
 @require_safe
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    page, cards = _page_of_cards(request, Story.objects.by_author(author))
+    page, cards = _page_of_cards(request, Story.objects.by_author(author), show_section=True)
     meta = page_meta(
         author.name,
         author.bio or f"{author.job_title or author.name} at {settings.NEWSROOM['SITE_NAME']}",
@@ -214,7 +218,9 @@ def author_detail(request, slug):
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page, cards = _page_of_cards(
-        request, Story.objects.latest_published().filter(live_section=section)
+        request,
+        Story.objects.latest_published().filter(live_section=section),
+        show_section=False,
     )
     meta = page_meta(
         section.name,
@@ -239,7 +245,7 @@ def section_detail(request, slug):
 @require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page, cards = _page_of_cards(request, Story.objects.by_tag(tag))
+    page, cards = _page_of_cards(request, Story.objects.by_tag(tag), show_section=True)
     meta = page_meta(
         tag.name,
         f"Stories about {tag.name} from {settings.NEWSROOM['SITE_NAME']}.",

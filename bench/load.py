@@ -144,7 +144,10 @@ class Server:
     """gunicorn as in production: sync workers, bound to loopback."""
 
     def __init__(self, env: dict, cache_seconds: int, logdir: Path, name: str):
+        # Cache off means every cache: no pages and no story cards (articles.fragments).
         self.env = {**env, "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds)}
+        if not cache_seconds:
+            self.env["NEWSROOM_FRAGMENT_CACHE_SECONDS"] = "0"
         self.logfile = logdir / f"gunicorn-{name}.log"
         self.port = free_port()
         self.proc = None
@@ -400,7 +403,8 @@ def report(data: dict) -> str:
         ceiling = pages["ceiling"]["rps"]
         lines.append("")
         lines.append(
-            f"### {mode} (NEWSROOM_PAGE_CACHE_SECONDS={CACHE_ON if mode == 'cached' else 0})"
+            f"### {mode} (NEWSROOM_PAGE_CACHE_SECONDS={CACHE_ON if mode == 'cached' else 0}"
+            + (")" if mode == "cached" else ", NEWSROOM_FRAGMENT_CACHE_SECONDS=0)")
         )
         lines.append("")
         lines.append(

@@ -270,6 +270,9 @@ NEWSROOM = {
     "LOGO": os.environ.get("NEWSROOM_LOGO", "img/logo.png"),
     # Full pages for anonymous readers, invalidated at once on publish (articles.cache).
     "PAGE_CACHE_SECONDS": env_int("NEWSROOM_PAGE_CACHE_SECONDS", 0 if DEBUG else 600),
+    # Rendered story cards, keyed by what they show, shared by every listing
+    # (articles.fragments); they never go stale, so this only bounds memory.
+    "FRAGMENT_CACHE_SECONDS": env_int("NEWSROOM_FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 86400),
     # Dotted path of a function called after every invalidation, e.g. to purge a CDN.
     "PURGE_HOOK": os.environ.get("NEWSROOM_PURGE_HOOK", ""),
 }
