@@ -15,17 +15,23 @@ pytestmark = pytest.mark.django_db
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
-@pytest.fixture
-def fragment_cache(settings):
+def use_card_cache(settings, location=REDIS_URL, **options):
+    """Cards cached in Redis at ``location``, under keys of this test's own (parallel
+    test workers share the Redis database)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "articles.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            # Each test its own keys: parallel test workers share this Redis database.
+            "LOCATION": location,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "OPTIONS": options,
         }
     }
     settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE_SECONDS": 600}
+
+
+@pytest.fixture
+def fragment_cache(settings):
+    use_card_cache(settings)
     yield
     cache.clear()
 
@@ -82,14 +88,7 @@ def test_cached_cards_are_the_cards_rendered_without_the_cache(client, settings,
     section, author = world
     urls = ["/", section.get_absolute_url(), author.get_absolute_url()]
     plain = [page(client, url) for url in urls]
-    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE_SECONDS": 600}
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "articles.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        }
-    }
+    use_card_cache(settings)
     try:
         stored = [page(client, url) for url in urls]
         served = [page(client, url) for url in urls]
@@ -129,13 +128,9 @@ def test_a_republished_story_gets_a_new_card_and_the_others_stay_cached(
 
 def test_redis_down_still_renders_every_card(client, settings, world):
     section, _ = world
-    settings.NEWSROOM = {**settings.NEWSROOM, "FRAGMENT_CACHE_SECONDS": 600}
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "articles.cache.ResilientRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    # Nothing listens on port 1.
+    use_card_cache(
+        settings, "redis://127.0.0.1:1/0", socket_connect_timeout=0.2, socket_timeout=0.2
+    )
     html = page(client, section.get_absolute_url())
     assert all(f"World story {i}" in html for i in range(3))
