@@ -458,6 +458,18 @@ def test_changelist_search_needs_every_word_somewhere_and_lists_each_story_once(
     assert len(changelist_search(as_editor, '" "')) == 4
 
 
+def test_story_search_has_trigram_indexes_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'articles_story'"
+            " AND indexname LIKE %s",
+            ["%trgm"],
+        )
+        indexes = dict(cursor.fetchall())
+    assert set(indexes) == {"story_headline_trgm", "story_lede_trgm"}
+    assert all("gin_trgm_ops" in definition for definition in indexes.values())
+
+
 def test_changelist_links_to_import(as_journalist):
     response = as_journalist.get(CHANGELIST_URL)
     assert IMPORT_URL.encode() in response.content

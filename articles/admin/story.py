@@ -13,7 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -218,18 +218,19 @@ class StoryAdmin(admin.ModelAdmin):
         if is_link_target_search(request):
             # "Go deeper" may point at any published story, not only the writer's own.
             queryset = link_targets(request.user)
-        # Django's own search joins the bylines for "bylines__author__name" and then
-        # needs DISTINCT over every story column (0.8 s at 100,000 stories); an EXISTS
-        # per word finds the same stories with no duplicates to remove.
+        # Each word must be in the headline, the lede or a byline name. Django's own
+        # search joins the bylines and then needs DISTINCT over every story column
+        # (0.8 s at 100,000 stories); here each word is one IN over a UNION of story
+        # ids, which the trigram indexes of migration 0010 answer on PostgreSQL.
         for word in smart_split(search_term):
             if word[0] in "\"'" and word[-1] == word[0]:
                 word = unescape_string_literal(word)
             if not word:
                 continue
-            bylined = Byline.objects.filter(story=OuterRef("pk"), author__name__icontains=word)
-            queryset = queryset.filter(
-                Q(headline__icontains=word) | Q(lede__icontains=word) | Exists(bylined)
-            )
+            in_text = Story.objects.filter(Q(headline__icontains=word) | Q(lede__icontains=word))
+            in_byline = Byline.objects.filter(author__name__icontains=word)
+            matching = in_text.values("pk").union(in_byline.values("story_id"))
+            queryset = queryset.filter(pk__in=matching)
         return queryset, False
 
     @admin.display(description="bylines")
