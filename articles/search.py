@@ -150,6 +150,11 @@ def count_matches(query: str, *, section=None, since=None, until=None) -> int:
     return matches.order_by().values("pk")[:MAX_RANKED].count()
 
 
+def count_is_capped(count: int) -> bool:
+    """Whether a count from :func:`count_matches` stopped at the cap: there may be more."""
+    return count >= MAX_RANKED
+
+
 def snippet_html(snippet: str, query: str) -> SafeString:
     """Escape a snippet and wrap the matched words in ``<mark>``.
 

@@ -42,10 +42,10 @@ class StorySitemap(_SiteSitemap):
     def get_latest_lastmod(self):
         # Django's default calls lastmod() on every item: 100,000 objects for the index.
         # Publishing sets last_published_at; ``story_republished_idx`` answers this.
-        return latest_publication(self.items())
+        return _latest_publication(self.items())
 
 
-def latest_publication(stories):
+def _latest_publication(stories):
     return stories.order_by().aggregate(latest=Max("last_published_at"))["latest"]
 
 
@@ -101,7 +101,7 @@ class NewsSitemap(_SiteSitemap):
         return story.last_published_at or story.first_published_at
 
     def get_latest_lastmod(self):
-        return latest_publication(self.items())
+        return _latest_publication(self.items())
 
 
 SITEMAPS = {

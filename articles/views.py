@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-import articles.search
 from articles import workflow
 from articles.fragments import render_cards
 from articles.live import LiveStory, live_cards, live_page
@@ -36,6 +35,7 @@ from articles.search import (
     MAX_QUERY_LENGTH,
     MAX_QUERY_WORDS,
     clean_query,
+    count_is_capped,
     count_matches,
     search_stories,
     snippet_html,
@@ -349,7 +349,7 @@ def search(request):
             "page": page,
             "results": results,
             # A count at the cap means "at least": only the newest matches are ranked.
-            "capped": page is not None and page.paginator.count >= articles.search.MAX_RANKED,
+            "capped": page is not None and count_is_capped(page.paginator.count),
             "search_query": urlencode(params),
         },
     )
