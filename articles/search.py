@@ -23,7 +23,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Story
-from articles.models.story import READER_DEFERRED
 from articles.richtext import html_to_text
 
 # ts_headline does not escape the text around its markers, so it marks matches with
@@ -112,12 +111,7 @@ def search_stories(query: str, *, section=None, since=None, until=None):
         .order_by("-first_published_at", "-pk")
         .values("pk")[:MAX_RANKED]
     )
-    stories = (
-        Story.objects.published()
-        .filter(pk__in=newest)
-        .select_related("live_revision")
-        .defer(*READER_DEFERRED)
-    )
+    stories = Story.objects.for_readers().filter(pk__in=newest)
     if connection.vendor != "postgresql":
         return stories.annotate(rank=Value(1.0), snippet=F("search_text")).order_by(
             "-first_published_at", "-pk"

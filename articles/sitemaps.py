@@ -25,8 +25,21 @@ class _SiteSitemap(Sitemap):
         return site.domain()
 
 
-class StorySitemap(_SiteSitemap):
+class _StoriesSitemap(_SiteSitemap):
+    """Stories, dated by their latest publication or correction."""
+
     limit = 1000
+
+    def lastmod(self, story):
+        return story.last_published_at or story.first_published_at
+
+    def get_latest_lastmod(self):
+        # Django's default calls lastmod() on every item: 100,000 objects for the index.
+        # Publishing sets last_published_at; ``story_republished_idx`` answers this.
+        return self.items().order_by().aggregate(latest=Max("last_published_at"))["latest"]
+
+
+class StorySitemap(_StoriesSitemap):
     changefreq = "hourly"
 
     def items(self):
@@ -35,18 +48,6 @@ class StorySitemap(_SiteSitemap):
             .only("pk", "slug", "first_published_at", "last_published_at")
             .order_by("-first_published_at", "-pk")
         )
-
-    def lastmod(self, story):
-        return story.last_published_at or story.first_published_at
-
-    def get_latest_lastmod(self):
-        # Django's default calls lastmod() on every item: 100,000 objects for the index.
-        # Publishing sets last_published_at; ``story_republished_idx`` answers this.
-        return _latest_publication(self.items())
-
-
-def _latest_publication(stories):
-    return stories.order_by().aggregate(latest=Max("last_published_at"))["latest"]
 
 
 class SectionSitemap(_SiteSitemap):
@@ -83,25 +84,12 @@ class AuthorSitemap(_SiteSitemap):
         return Author.objects.filter(Exists(published)).order_by("name", "pk")
 
 
-class NewsSitemap(_SiteSitemap):
+class NewsSitemap(_StoriesSitemap):
     """Google News: stories first published in the last 48 hours, at most 1,000."""
-
-    limit = 1000
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
-        return (
-            Story.objects.published()
-            .filter(first_published_at__gte=since)
-            .select_related("live_revision")
-            .order_by("-first_published_at", "-pk")
-        )
-
-    def lastmod(self, story):
-        return story.last_published_at or story.first_published_at
-
-    def get_latest_lastmod(self):
-        return _latest_publication(self.items())
+        return Story.objects.latest_published().filter(first_published_at__gte=since)
 
 
 SITEMAPS = {

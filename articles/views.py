@@ -30,7 +30,6 @@ from articles import workflow
 from articles.fragments import render_cards
 from articles.live import LiveStory, live_cards, live_page
 from articles.models import Author, Correction, Section, Story, Tag
-from articles.models.story import READER_DEFERRED
 from articles.search import (
     MAX_QUERY_LENGTH,
     MAX_QUERY_WORDS,
@@ -153,10 +152,7 @@ def home(request):
 
 @require_safe
 def story_detail(request, year, month, day, slug):
-    story = get_object_or_404(
-        Story.objects.published().select_related("live_revision").defer(*READER_DEFERRED),
-        slug=slug,
-    )
+    story = get_object_or_404(Story.objects.for_readers(), slug=slug)
     requested = reverse(
         "articles:story-detail", kwargs={"year": year, "month": month, "day": day, "slug": slug}
     )

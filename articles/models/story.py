@@ -51,10 +51,6 @@ class Status(models.TextChoices):
     UNPUBLISHED = "unpublished", "Unpublished"
 
 
-#: Columns no reader page shows: search reads them in SQL, never in Python.
-READER_DEFERRED = ("search_text", "search_vector")
-
-
 class StoryQuerySet(models.QuerySet):
     def published(self, at=None):
         """Stories a reader may see. The one place the "is it live?" rule is written."""
@@ -64,33 +60,35 @@ class StoryQuerySet(models.QuerySet):
             live_revision__isnull=False, first_published_at__lte=at or timezone.now()
         )
 
-    def by_author(self, author):
-        """``author``'s published stories, newest first, along ``live_author_listing_idx``."""
+    def for_readers(self):
+        """Published stories as reader pages load them: the live revision joined, the
+        search columns (about half of a row, read only in SQL) left in the table."""
         return (
-            self.latest_published()
-            .filter(live_author_rows__author=author)
-            .order_by("-live_author_rows__first_published_at", "-live_author_rows__story_id")
-        )
-
-    def by_tag(self, tag):
-        """Published stories tagged ``tag``, newest first, along ``live_tag_listing_idx``."""
-        return (
-            self.latest_published()
-            .filter(live_tag_rows__tag=tag)
-            .order_by("-live_tag_rows__first_published_at", "-live_tag_rows__story_id")
+            self.published().select_related("live_revision").defer("search_text", "search_vector")
         )
 
     def latest_published(self):
-        """Published stories, newest first, ready for cards: the live revision joined,
-        the search columns (about half of a row) left in the table.
+        """Published stories for readers, newest first.
 
         ``story_published_idx`` and ``story_section_live_idx`` answer this order.
         """
+        return self.for_readers().order_by("-first_published_at", "-pk")
+
+    def by_author(self, author):
+        """``author``'s published stories, newest first, along ``live_author_listing_idx``."""
+        return self._listed("live_author_rows", author=author)
+
+    def by_tag(self, tag):
+        """Published stories tagged ``tag``, newest first, along ``live_tag_listing_idx``."""
+        return self._listed("live_tag_rows", tag=tag)
+
+    def _listed(self, rows, **match):
+        """Newest first by the publication time copied onto ``rows`` (LiveAuthor or
+        LiveTag), so the row table's own index gives the order."""
         return (
-            self.published()
-            .select_related("live_revision")
-            .defer(*READER_DEFERRED)
-            .order_by("-first_published_at", "-pk")
+            self.for_readers()
+            .filter(**{f"{rows}__{field}": value for field, value in match.items()})
+            .order_by(f"-{rows}__first_published_at", f"-{rows}__story_id")
         )
 
 
