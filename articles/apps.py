@@ -6,4 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from articles import signals  # noqa: F401  (connects the receivers)
+        # Imported here, as Django requires of receivers: the models must be loaded
+        # first. ``signals`` audits failed sign-ins and refreshes pages after taxonomy
+        # changes; ``tasks`` queues jobs after transitions.
+        from articles import signals, tasks  # noqa: F401

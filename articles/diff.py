@@ -1,6 +1,6 @@
 """What changed between two revisions, in the words an editor would use.
 
-``diff_snapshots(old, new)`` compares two ``Story.snapshot()`` dictionaries and
+``diff_snapshots(old, new)`` compares two snapshots (:mod:`articles.snapshot`) and
 returns a list of :class:`Change`: a plain sentence ("Why it matters rewritten",
 "2 bullets added to By the numbers", "Byline Li Wei added") and, for text, the
 words marked with ``<del>`` and ``<ins>``.
@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from articles.richtext import html_to_text
+from articles.snapshot import Credit, LeadImage, Link, Named, Part, Snapshot
 
 #: Below this share of unchanged words, a text counts as rewritten rather than edited.
 REWRITTEN_BELOW = 0.5
@@ -87,7 +87,7 @@ def _text_change(kind: str, name: str, old: str, new: str, *, always: str = "") 
 
 
 def _match(
-    old: Sequence[dict], new: Sequence[dict], keys: Sequence[Callable[[dict], object]]
+    old: Sequence, new: Sequence, keys: Sequence[Callable[[object], object]]
 ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """Pair items of ``old`` and ``new``: by the first key, then the next, in order.
 
@@ -221,13 +221,13 @@ def body_diff(old_body: str, new_body: str) -> tuple[SafeString, dict]:
     return format_html_join("", "{}", ((line,) for line in lines)), counts
 
 
-def _section_name(section: dict, index: int) -> str:
-    return section.get("label") or f"#{index + 1} (no label)"
+def _section_name(section: Part, index: int) -> str:
+    return section.label or f"#{index + 1} (no label)"
 
 
-def _section_change(old: dict, new: dict, name: str) -> list[Change]:
+def _section_change(old: Part, new: Part, name: str) -> list[Change]:
     changes = []
-    old_label, new_label = old.get("label", ""), new.get("label", "")
+    old_label, new_label = old.label, new.label
     if old_label != new_label:
         changes.append(
             Change(
@@ -235,10 +235,10 @@ def _section_change(old: dict, new: dict, name: str) -> list[Change]:
                 f"Section label changed from {old_label or 'none'} to {new_label or 'none'}",
             )
         )
-    old_body, new_body = old.get("body", ""), new.get("body", "")
+    old_body, new_body = old.body, new.body
     if old_body == new_body:
         return changes
-    old_text, new_text = html_to_text(old_body), html_to_text(new_body)
+    old_text, new_text = old.text, new.text
     diff, counts = body_diff(old_body, new_body)
     added, removed = counts["bullets_added"], counts["bullets_removed"]
     if added and removed:
@@ -259,10 +259,8 @@ def _section_change(old: dict, new: dict, name: str) -> list[Change]:
     return changes
 
 
-def _sections(old: list[dict], new: list[dict]) -> list[Change]:
-    pairs, removed, _ = _match(
-        old, new, [lambda s: s.get("id"), lambda s: s.get("label_slug") or s.get("label", "")]
-    )
+def _sections(old: Sequence[Part], new: Sequence[Part]) -> list[Change]:
+    pairs, removed, _ = _match(old, new, [lambda s: s.id, lambda s: s.label_slug or s.label])
     changes = []
     if _reordered(pairs):
         changes.append(
@@ -281,10 +279,10 @@ def _sections(old: list[dict], new: list[dict]) -> list[Change]:
         if j in paired_new:
             changes += _section_change(old[paired_new[j]], section, name)
         else:
-            diff, _ = body_diff("", section.get("body", ""))
+            diff, _ = body_diff("", section.body)
             changes.append(Change("section", f"Section {name} added", diff))
     for i in removed:
-        diff, _ = body_diff(old[i].get("body", ""), "")
+        diff, _ = body_diff(old[i].body, "")
         changes.append(Change("section", f"Section {_section_name(old[i], i)} removed", diff))
     return changes
 
@@ -292,14 +290,14 @@ def _sections(old: list[dict], new: list[dict]) -> list[Change]:
 # --- bylines, links, tags, image --------------------------------------------------------
 
 
-def _bylines(old: list[dict], new: list[dict]) -> list[Change]:
-    pairs, removed, added = _match(old, new, [lambda b: b.get("author_id")])
-    changes = [Change("byline", f"Byline {new[j]['name']} added") for j in added]
-    changes += [Change("byline", f"Byline {old[i]['name']} removed") for i in removed]
+def _bylines(old: Sequence[Credit], new: Sequence[Credit]) -> list[Change]:
+    pairs, removed, added = _match(old, new, [lambda b: b.author_id])
+    changes = [Change("byline", f"Byline {new[j].name} added") for j in added]
+    changes += [Change("byline", f"Byline {old[i].name} removed") for i in removed]
     for i, j in pairs:
-        old_role, new_role = old[i].get("role", ""), new[j].get("role", "")
+        old_role, new_role = old[i].role, new[j].role
         if old_role != new_role:
-            name = new[j]["name"]
+            name = new[j].name
             if not old_role:
                 summary = f"Byline {name}: role “{new_role}” added"
             elif not new_role:
@@ -312,41 +310,41 @@ def _bylines(old: list[dict], new: list[dict]) -> list[Change]:
             Change(
                 "byline",
                 "Bylines reordered",
-                _order_diff([b["name"] for b in old], [b["name"] for b in new]),
+                _order_diff([b.name for b in old], [b.name for b in new]),
             )
         )
     return changes
 
 
-def _link_target(link: dict):
-    return ("story", link["story_id"]) if link.get("story_id") else link.get("url") or None
+def _link_target(link: Link):
+    return ("story", link.story_id) if link.story_id else link.url or None
 
 
-def _describe_target(link: dict) -> str:
-    if link.get("story_id"):
-        return f"our story #{link['story_id']}"
-    return link.get("url") or "nothing yet"
+def _describe_target(link: Link) -> str:
+    if link.story_id:
+        return f"our story #{link.story_id}"
+    return link.url or "nothing yet"
 
 
-def _links(old: list[dict], new: list[dict]) -> list[Change]:
-    pairs, removed, added = _match(old, new, [_link_target, lambda link: link.get("title")])
-    changes = [Change("link", f"Go deeper link “{new[j]['title']}” added") for j in added]
-    changes += [Change("link", f"Go deeper link “{old[i]['title']}” removed") for i in removed]
+def _links(old: Sequence[Link], new: Sequence[Link]) -> list[Change]:
+    pairs, removed, added = _match(old, new, [_link_target, lambda link: link.title])
+    changes = [Change("link", f"Go deeper link “{new[j].title}” added") for j in added]
+    changes += [Change("link", f"Go deeper link “{old[i].title}” removed") for i in removed]
     for i, j in pairs:
         before, after = old[i], new[j]
-        if before.get("title") != after.get("title"):
+        if before.title != after.title:
             changes.append(
                 Change(
                     "link",
-                    f"Go deeper link “{before['title']}” renamed “{after['title']}”",
-                    word_diff(before["title"], after["title"]),
+                    f"Go deeper link “{before.title}” renamed “{after.title}”",
+                    word_diff(before.title, after.title),
                 )
             )
         if _link_target(before) != _link_target(after):
             changes.append(
                 Change(
                     "link",
-                    f"Go deeper link “{after['title']}” now points to {_describe_target(after)}",
+                    f"Go deeper link “{after.title}” now points to {_describe_target(after)}",
                 )
             )
     if _reordered(pairs):
@@ -354,25 +352,25 @@ def _links(old: list[dict], new: list[dict]) -> list[Change]:
     return changes
 
 
-def _tags(old: list[dict], new: list[dict]) -> list[Change]:
-    _, removed, added = _match(old, new, [lambda t: t.get("id"), lambda t: t.get("slug")])
-    changes = [Change("tag", f"Tag {new[j]['name']} added") for j in added]
-    changes += [Change("tag", f"Tag {old[i]['name']} removed") for i in removed]
+def _tags(old: Sequence[Named], new: Sequence[Named]) -> list[Change]:
+    _, removed, added = _match(old, new, [lambda t: t.id, lambda t: t.slug])
+    changes = [Change("tag", f"Tag {new[j].name} added") for j in added]
+    changes += [Change("tag", f"Tag {old[i].name} removed") for i in removed]
     return changes
 
 
-def _desk(old: dict | None, new: dict | None) -> list[Change]:
-    old_id, new_id = old and old.get("id"), new and new.get("id")
+def _desk(old: Named | None, new: Named | None) -> list[Change]:
+    old_id, new_id = old and old.id, new and new.id
     if old_id == new_id:
         return []
     if not old:
-        return [Change("desk", f"Filed under {new['name']}")]
+        return [Change("desk", f"Filed under {new.name}")]
     if not new:
-        return [Change("desk", f"No longer filed under {old['name']}")]
-    return [Change("desk", f"Desk changed from {old['name']} to {new['name']}")]
+        return [Change("desk", f"No longer filed under {old.name}")]
+    return [Change("desk", f"Desk changed from {old.name} to {new.name}")]
 
 
-def _image(old: dict | None, new: dict | None) -> list[Change]:
+def _image(old: LeadImage | None, new: LeadImage | None) -> list[Change]:
     if not old and not new:
         return []
     if not old:
@@ -380,10 +378,10 @@ def _image(old: dict | None, new: dict | None) -> list[Change]:
     if not new:
         return [Change("image", "Lead image removed")]
     changes = []
-    if old.get("name") != new.get("name"):
+    if old.name != new.name:
         changes.append(Change("image", "Lead image replaced"))
     for field, name in (("alt", "Image description"), ("caption", "Caption"), ("credit", "Credit")):
-        change = _text_change("image", name, old.get(field, ""), new.get(field, ""))
+        change = _text_change("image", name, getattr(old, field), getattr(new, field))
         if change:
             changes.append(change)
     return changes
@@ -392,25 +390,19 @@ def _image(old: dict | None, new: dict | None) -> list[Change]:
 # --- the whole story ---------------------------------------------------------------------
 
 
-def diff_snapshots(old: dict, new: dict) -> list[Change]:
+def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
     """Everything that changed from snapshot ``old`` to snapshot ``new``, top to bottom."""
     changes = [
-        _text_change(
-            "text", "Headline", old.get("headline", ""), new.get("headline", ""), always="changed"
-        ),
-        _text_change(
-            "text", "Subheadline", old.get("dek", ""), new.get("dek", ""), always="changed"
-        ),
-        _text_change(
-            "text", "Dateline", old.get("dateline", ""), new.get("dateline", ""), always="changed"
-        ),
-        _text_change("text", "Lede", old.get("lede", ""), new.get("lede", "")),
+        _text_change("text", "Headline", old.headline, new.headline, always="changed"),
+        _text_change("text", "Subheadline", old.dek, new.dek, always="changed"),
+        _text_change("text", "Dateline", old.dateline, new.dateline, always="changed"),
+        _text_change("text", "Lede", old.lede, new.lede),
     ]
     result = [change for change in changes if change]
-    result += _desk(old.get("section"), new.get("section"))
-    result += _tags(old.get("tags", []), new.get("tags", []))
-    result += _image(old.get("image"), new.get("image"))
-    result += _bylines(old.get("bylines", []), new.get("bylines", []))
-    result += _sections(old.get("sections", []), new.get("sections", []))
-    result += _links(old.get("links", []), new.get("links", []))
+    result += _desk(old.section, new.section)
+    result += _tags(old.tags, new.tags)
+    result += _image(old.image, new.image)
+    result += _bylines(old.bylines, new.bylines)
+    result += _sections(old.sections, new.sections)
+    result += _links(old.links, new.links)
     return result

@@ -11,12 +11,11 @@ from django.template.loader import render_to_string
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
+from articles import snapshot
 from articles.models import Author, Section, Story
-from articles.richtext import html_to_text
 from articles.site import absolute, base_url
 
 FEED_LENGTH = 30
-WHY_IT_MATTERS = "why-it-matters"
 
 
 class NewsroomRssFeed(Rss201rev2Feed):
@@ -71,13 +70,9 @@ class LatestStoriesFeed(Feed):
 
     def items(self, obj=None):
         stories = list(self.stories(obj)[:FEED_LENGTH])
+        self._contents = {story.pk: snapshot.of(story.live_revision) for story in stories}
         # One query resolves every "Go deeper" story across all items.
-        target_ids = {
-            link["story_id"]
-            for story in stories
-            for link in story.live_revision.snapshot.get("links", [])
-            if link["story_id"]
-        }
+        target_ids = set().union(*(content.linked_story_ids for content in self._contents.values()))
         self._targets = (
             Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(target_ids)
             if target_ids
@@ -86,7 +81,7 @@ class LatestStoriesFeed(Feed):
         return stories
 
     def item_title(self, item):
-        return item.live_revision.snapshot["headline"]
+        return self._contents[item.pk].headline
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())
@@ -101,32 +96,31 @@ class LatestStoriesFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item):
-        snapshot = item.live_revision.snapshot
-        section = [snapshot["section"]["name"]] if snapshot.get("section") else []
-        return section + [tag["name"] for tag in snapshot.get("tags", [])]
+        content = self._contents[item.pk]
+        section = [content.section.name] if content.section else []
+        return section + [tag.name for tag in content.tags]
 
     def item_description(self, item):
-        snapshot = item.live_revision.snapshot
-        parts = [snapshot.get("lede", "")]
-        for section in snapshot.get("sections", []):
-            if section.get("label_slug") == WHY_IT_MATTERS:
-                parts.append(f"{section['label']}: {html_to_text(section['body'])}")
-                break
+        content = self._contents[item.pk]
+        parts = [content.lede]
+        why = content.part(snapshot.WHY_IT_MATTERS)
+        if why:
+            parts.append(f"{why.label}: {why.text}")
         return escape("\n\n".join(p for p in parts if p))
 
     def item_extra_kwargs(self, item):
-        snapshot = item.live_revision.snapshot
+        content = self._contents[item.pk]
         links = []
-        for link in snapshot.get("links", []):
-            target = self._targets.get(link["story_id"]) if link["story_id"] else None
-            url = absolute(target.get_absolute_url()) if target else link["url"] or None
-            links.append({"title": link["title"], "url": url})
-        content = render_to_string(
-            "feeds/story_content.html", {"snapshot": snapshot, "links": links}
+        for link in content.links:
+            target = self._targets.get(link.story_id) if link.story_id else None
+            url = absolute(target.get_absolute_url()) if target else link.url or None
+            links.append({"title": link.title, "url": url})
+        rendered = render_to_string(
+            "feeds/story_content.html", {"snapshot": content, "links": links}
         )
         return {
-            "creators": [b["name"] for b in snapshot.get("bylines", [])],
-            "content_encoded": content,
+            "creators": [credit.name for credit in content.bylines],
+            "content_encoded": rendered,
         }
 
 

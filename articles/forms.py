@@ -3,12 +3,7 @@ buttons, corrections and the copy import."""
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html
 
 from articles import workflow
 from articles.models import BriefingLabel, BriefingSection, Correction, Revision, Section, Story
@@ -17,34 +12,6 @@ no_nul = ProhibitNullCharactersValidator()
 
 #: What a reviewer may write: a few paragraphs, not a second story.
 COMMENT_MAX_LENGTH = 5000
-
-
-def last_save(story: Story) -> tuple[int, str, str]:
-    """The latest revision's number, who made it and when, in words for a message."""
-    latest = story.revisions.select_related("created_by").order_by("-number").first()
-    if latest is None:
-        return story.version, "someone", "an unknown time"
-    author = latest.created_by
-    who = (author.get_full_name() or author.get_username()) if author else "the system"
-    return latest.number, who, date_format(timezone.localtime(latest.created_at), "DATETIME_FORMAT")
-
-
-def stale_story_message(story: Story, submitted_version: int):
-    """The refusal of a save of ``story`` from a form opened at ``submitted_version``,
-    with a link comparing the two (a story's version is its latest revision's number)."""
-    number, who, when = last_save(story)
-    return format_html(
-        "Someone else saved this story since you opened it (revision {} by {} at {}). "
-        "Your text is still in the form below: "
-        '<a href="{}?a={}&amp;b={}">compare the two versions</a>, copy what you need, '
-        "then reload.",
-        number,
-        who,
-        when,
-        reverse("history:compare", args=[story.pk]),
-        submitted_version,
-        number,
-    )
 
 
 class StoryAdminForm(forms.ModelForm):
@@ -100,21 +67,15 @@ class StoryAdminForm(forms.ModelForm):
         return cleaned
 
     def refuse_stale_save(self, submitted: int | None) -> None:
-        """Refuse the save if the story was saved since this form was opened.
-
-        The row stays locked until the admin's transaction ends, so a second save
-        arriving now waits, then sees the new version and is refused in turn.
-        """
+        """Refuse the save if the story was saved since this form was opened (the
+        workflow's rule; the row stays locked until the admin's transaction ends)."""
         if submitted is None:
             if "base_version" not in self.errors:
                 raise forms.ValidationError(
                     "This form is out of date. Copy your text, then reload the page."
                 )
             return
-        with transaction.atomic():
-            current = Story.objects.select_for_update().get(pk=self.instance.pk)
-            if current.version != submitted:
-                raise forms.ValidationError(stale_story_message(current, submitted))
+        workflow.refuse_stale_save(self.instance, submitted)
 
 
 class StoryChildForm(forms.ModelForm):
@@ -196,7 +157,7 @@ class TransitionForm(forms.Form):
             )
         else:
             del self.fields["message"]
-        if step.name == "schedule":
+        if step.takes_schedule:
             self.fields["publish_at"].required = True
             self.fields["publish_at"].error_messages["required"] = (
                 "Choose when the story should go live."
@@ -207,7 +168,7 @@ class TransitionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.step.name == "schedule" and cleaned.get("publish_at") and "expire_at" in cleaned:
+        if self.step.takes_schedule and cleaned.get("publish_at") and "expire_at" in cleaned:
             workflow.validate_schedule(cleaned["publish_at"], cleaned.get("expire_at"))
         return cleaned
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Replace
 
+from articles import workflow
 from articles.models import Author, BriefingLabel, BriefingSection, Byline, RelatedLink, Story
 from articles.models.story import http_url
 from articles.parser import ParseError, parse_copy
@@ -175,13 +176,13 @@ def import_copy(
             (result.linked if link.target else result.unresolved).append(entry.title)
         _validated(link, f"Go deeper entry {position + 1}").save()
 
-    story.save_revision(by=by, message="Imported from text")
+    workflow.save_revision(story, by, "Imported from text")
     if publish and provisional:
         warnings.append(
             "Not published: the copy has no headline line, so the story has a provisional "
             "headline and stays a draft. Write a headline in the admin, then publish."
         )
     elif publish:
-        story.publish(by=by)
+        workflow.transition(story, "publish", by)
         result.published = story.is_live
     return result

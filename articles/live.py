@@ -1,10 +1,10 @@
 """Turn revision snapshots into what reader templates show.
 
-A reader page never reads the working copy: it renders a snapshot (the live
-revision's, or the working copy's for a staff preview). Current facts that may
-change after publication (author pages, the addresses of linked stories,
-corrections, image renditions) are looked up in a fixed number of queries,
-whatever the number of bylines, sections, links and images.
+A reader page never reads the working copy: it renders a snapshot
+(:mod:`articles.snapshot`: the live revision's, or the working copy's for a staff
+preview). Current facts that may change after publication (author pages, the
+addresses of linked stories, corrections, image renditions) are looked up in a fixed
+number of queries, whatever the number of bylines, sections, links and images.
 """
 
 from collections import defaultdict
@@ -14,8 +14,9 @@ from datetime import datetime
 from django.core.files.storage import default_storage
 from django.utils.safestring import SafeString, mark_safe
 
-from articles import images
+from articles import renditions, snapshot
 from articles.models import Author, Correction, ImageRendition, Story
+from articles.snapshot import Named, Snapshot
 
 
 @dataclass
@@ -77,8 +78,8 @@ class LiveStory:
     url: str
     published_at: datetime | None
     updated_at: datetime | None
-    section: dict | None
-    tags: list[dict]
+    section: Named | None
+    tags: list[Named]
     image: LiveImage | None
     bylines: list[LiveByline]
     sections: list[LiveSection] = field(default_factory=list)
@@ -92,23 +93,19 @@ class LiveStory:
         return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
 
 
-def _bylines(snapshot: dict, authors: dict[int, Author]) -> list[LiveByline]:
+def _bylines(content: Snapshot, authors: dict[int, Author]) -> list[LiveByline]:
     result = []
-    for byline in snapshot.get("bylines", []):
-        author = authors.get(byline["author_id"])
+    for credit in content.bylines:
+        author = authors.get(credit.author_id)
         result.append(
-            LiveByline(
-                name=author.name if author else byline["name"],
-                role=byline.get("role", ""),
-                author=author,
-            )
+            LiveByline(name=author.name if author else credit.name, role=credit.role, author=author)
         )
     return result
 
 
-def _renditions(snapshots) -> dict[str, list[ImageRendition]]:
-    """Every rendition of every image in ``snapshots``, by source, in one query."""
-    names = {snap["image"]["name"] for snap in snapshots if snap.get("image")}
+def _renditions(contents: list[Snapshot]) -> dict[str, list[ImageRendition]]:
+    """Every rendition of every image in ``contents``, by source, in one query."""
+    names = {content.image.name for content in contents if content.image}
     found = defaultdict(list)
     if names:
         for rendition in ImageRendition.objects.filter(source__in=names).order_by("width"):
@@ -116,59 +113,59 @@ def _renditions(snapshots) -> dict[str, list[ImageRendition]]:
     return found
 
 
-def _srcset(renditions: list[ImageRendition]) -> str:
-    return ", ".join(f"{r.url} {r.width}w" for r in renditions)
+def _srcset(made: list[ImageRendition]) -> str:
+    return ", ".join(f"{r.url} {r.width}w" for r in made)
 
 
-def _image(snapshot: dict, renditions: dict[str, list[ImageRendition]]) -> LiveImage | None:
-    image = snapshot.get("image")
+def _image(content: Snapshot, found: dict[str, list[ImageRendition]]) -> LiveImage | None:
+    image = content.image
     if not image:
         return None
-    made = renditions.get(image["name"], [])
-    jpeg = [r for r in made if r.kind in images.WIDTHS and r.format == "jpeg"]
-    webp = [r for r in made if r.kind in images.WIDTHS and r.format == "webp"]
-    social = next((r for r in made if r.kind == images.SOCIAL), None)
-    original = default_storage.url(image["name"])
+    made = found.get(image.name, [])
+    jpeg = [r for r in made if r.kind in renditions.WIDTHS and r.format == "jpeg"]
+    webp = [r for r in made if r.kind in renditions.WIDTHS and r.format == "webp"]
+    social = next((r for r in made if r.kind == renditions.SOCIAL), None)
+    original = default_storage.url(image.name)
     largest = jpeg[-1] if jpeg else None
     return LiveImage(
         url=largest.url if largest else original,
-        alt=image.get("alt", ""),
-        caption=image.get("caption", ""),
-        credit=image.get("credit", ""),
-        width=largest.width if largest else image.get("width"),
-        height=largest.height if largest else image.get("height"),
+        alt=image.alt,
+        caption=image.caption,
+        credit=image.credit,
+        width=largest.width if largest else image.width,
+        height=largest.height if largest else image.height,
         srcset=_srcset(jpeg),
         webp_srcset=_srcset(webp),
         social_url=social.url if social else original,
-        social_width=social.width if social else image.get("width"),
-        social_height=social.height if social else image.get("height"),
+        social_width=social.width if social else image.width,
+        social_height=social.height if social else image.height,
     )
 
 
 def _base(
     story: Story,
-    snapshot: dict,
+    content: Snapshot,
     authors: dict[int, Author],
-    renditions: dict[str, list[ImageRendition]],
+    found: dict[str, list[ImageRendition]],
 ) -> LiveStory:
     return LiveStory(
         story=story,
-        headline=snapshot["headline"],
-        dek=snapshot.get("dek", ""),
-        dateline=snapshot.get("dateline", ""),
-        lede=snapshot.get("lede", ""),
+        headline=content.headline,
+        dek=content.dek,
+        dateline=content.dateline,
+        lede=content.lede,
         url=story.get_absolute_url(),
         published_at=story.first_published_at,
         updated_at=story.last_published_at,
-        section=snapshot.get("section"),
-        tags=snapshot.get("tags", []),
-        image=_image(snapshot, renditions),
-        bylines=_bylines(snapshot, authors),
+        section=content.section,
+        tags=list(content.tags),
+        image=_image(content, found),
+        bylines=_bylines(content, authors),
     )
 
 
-def _author_ids(snapshots) -> set[int]:
-    return {b["author_id"] for snap in snapshots for b in snap.get("bylines", [])}
+def _author_ids(contents: list[Snapshot]) -> set[int]:
+    return {author_id for content in contents for author_id in content.author_ids}
 
 
 def live_cards(stories: list[Story]) -> list[LiveStory]:
@@ -177,40 +174,40 @@ def live_cards(stories: list[Story]) -> list[LiveStory]:
 
     ``stories`` must come with ``live_revision`` selected (``latest_published()``).
     """
-    snapshots = [s.live_revision.snapshot for s in stories]
-    authors = Author.objects.in_bulk(_author_ids(snapshots))
-    renditions = _renditions(snapshots)
+    contents = [snapshot.of(s.live_revision) for s in stories]
+    authors = Author.objects.in_bulk(_author_ids(contents))
+    found = _renditions(contents)
     return [
-        _base(story, snap, authors, renditions)
-        for story, snap in zip(stories, snapshots, strict=True)
+        _base(story, content, authors, found)
+        for story, content in zip(stories, contents, strict=True)
     ]
 
 
-def live_page(story: Story, snapshot: dict | None = None) -> LiveStory:
-    """The full story page for ``snapshot`` (the live revision's unless given)."""
-    if snapshot is None:
-        snapshot = story.live_revision.snapshot
-    authors = Author.objects.in_bulk(_author_ids([snapshot]))
-    page = _base(story, snapshot, authors, _renditions([snapshot]))
+def live_page(story: Story, content: Snapshot | None = None) -> LiveStory:
+    """The full story page for ``content`` (the live revision's unless given)."""
+    if content is None:
+        content = snapshot.of(story.live_revision)
+    authors = Author.objects.in_bulk(_author_ids([content]))
+    page = _base(story, content, authors, _renditions([content]))
     page.sections = [
-        LiveSection(label=s["label"], slug=s.get("label_slug", ""), body=mark_safe(s["body"]))
-        for s in snapshot.get("sections", [])
-        if s["body"] or s["label"]
+        LiveSection(label=part.label, slug=part.label_slug, body=mark_safe(part.body))
+        for part in content.sections
+        if part.body or part.label
     ]
-    target_ids = {link["story_id"] for link in snapshot.get("links", []) if link["story_id"]}
+    ids = content.linked_story_ids
     targets = (
-        Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(target_ids)
-        if target_ids
+        Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(ids)
+        if ids
         else {}
     )
-    for link in snapshot.get("links", []):
-        if link["story_id"]:
-            target = targets.get(link["story_id"])
+    for link in content.links:
+        if link.story_id:
+            target = targets.get(link.story_id)
             page.links.append(
-                LiveLink(link["title"], target.get_absolute_url() if target else None, False)
+                LiveLink(link.title, target.get_absolute_url() if target else None, False)
             )
         else:
-            page.links.append(LiveLink(link["title"], link["url"] or None, bool(link["url"])))
+            page.links.append(LiveLink(link.title, link.url or None, bool(link.url)))
     if story.pk:
         page.corrections = list(story.corrections.all())
     return page

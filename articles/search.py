@@ -23,7 +23,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Story
-from articles.richtext import html_to_text
+from articles.snapshot import Snapshot
 
 # ts_headline does not escape the text around its markers, so it marks matches with
 # private-use characters and snippet_html() escapes the rest before adding <mark>.
@@ -41,23 +41,24 @@ def search_config() -> str:
     return settings.NEWSROOM.get("SEARCH_CONFIG", "english")
 
 
-def _fields(snapshot: dict) -> tuple[str, str, str]:
-    headline = snapshot.get("headline", "")
-    middle = " ".join(filter(None, [snapshot.get("dek", ""), snapshot.get("lede", "")]))
+def weighted_text(content: Snapshot) -> tuple[str, str, str]:
+    """The three weights of a story's text: headline (A); dek and lede (B); the
+    briefing sections, their labels and the bylines (C)."""
+    middle = " ".join(filter(None, [content.dek, content.lede]))
     rest = " ".join(
-        [html_to_text(s["body"]) for s in snapshot.get("sections", [])]
-        + [s["label"] for s in snapshot.get("sections", []) if s["label"]]
-        + [b["name"] for b in snapshot.get("bylines", [])]
+        [part.text for part in content.sections]
+        + [part.label for part in content.sections if part.label]
+        + [credit.name for credit in content.bylines]
     )
-    return headline, middle, rest
+    return content.headline, middle, rest
 
 
-def index_story(story: Story, snapshot: dict | None) -> None:
+def index_story(story: Story, content: Snapshot | None) -> None:
     """Store the search text (and, on PostgreSQL, the vector) of the live copy."""
-    if snapshot is None:
+    if content is None:
         Story.objects.filter(pk=story.pk).update(search_text="", search_vector=None)
         return
-    headline, middle, rest = _fields(snapshot)
+    headline, middle, rest = weighted_text(content)
     changes = {"search_text": "\n".join([headline, middle, rest])}
     if connection.vendor == "postgresql":
         config = search_config()

@@ -5,14 +5,17 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.cache import invalidate_pages
-from articles.models import AuditEntry, Author, BriefingLabel, Correction, Section, Tag
+from articles.models import AuditEntry, Author, BriefingLabel, Section, Tag
+from articles.models.audit import declare_action
+
+LOGIN_FAILED = declare_action("login_failed", "Failed sign-in")
 
 
 @receiver(user_login_failed)
 def record_failed_login(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    AuditEntry.objects.create(
-        action=AuditEntry.Action.LOGIN_FAILED,
+    AuditEntry.record(
+        LOGIN_FAILED,
         actor_name=username,
         message=f"Failed sign-in for “{username}”.",
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
@@ -23,7 +26,7 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
 @receiver([post_save, post_delete], sender=Section)
 @receiver([post_save, post_delete], sender=Tag)
 @receiver([post_save, post_delete], sender=BriefingLabel)
-@receiver([post_save, post_delete], sender=Correction)
 def refresh_pages(sender, **kwargs):
     # Names, slugs and photos of authors and sections appear on many live pages.
+    # (Corrections refresh pages where the workflow adds them.)
     invalidate_pages()

@@ -11,7 +11,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from articles import site
+from articles import site, snapshot
 from articles.models import Author, Section, Story
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -89,7 +89,11 @@ class NewsSitemap(_StoriesSitemap):
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
-        return Story.objects.latest_published().filter(first_published_at__gte=since)
+        return (
+            Story.objects.latest_published()
+            .filter(first_published_at__gte=since)
+            .annotate(live_headline=snapshot.stored("headline", revision="live_revision"))
+        )
 
 
 SITEMAPS = {

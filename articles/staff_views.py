@@ -12,13 +12,11 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from articles import site, workflow
+from articles import site, snapshot, workflow
 from articles.diff import diff_snapshots
 from articles.live import live_page
 from articles.models import AuditEntry, PreviewLink, Revision, Section, Status, Story
@@ -121,7 +119,7 @@ def compare(request, story_id):
         f"Revision {old.number} → revision {new.number}",
         old=old,
         new=new,
-        changes=diff_snapshots(old.snapshot, new.snapshot),
+        changes=diff_snapshots(snapshot.of(old), snapshot.of(new)),
         latest_number=latest,
     )
 
@@ -132,7 +130,9 @@ def restore(request, story_id, number):
     revision = get_object_or_404(Revision, story=story, number=number)
     status_before = story.get_status_display()
     try:
-        new = story.restore(revision, by=request.user)
+        new = workflow.restore(
+            story, revision, request.user, ip_address=request.META.get("REMOTE_ADDR")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("history:list", story.pk)
@@ -182,7 +182,6 @@ def _links_page(request, story: Story, form: PreviewLinkForm):
         "Preview links",
         links=links,
         form=form,
-        now=timezone.now(),
     )
 
 
@@ -199,24 +198,13 @@ def preview_link_create(request, story_id):
     if not form.is_valid():
         return _links_page(request, story, form)
     revision = story.revisions.get(number=form.cleaned_data["revision"])
-    note = form.cleaned_data["note"].strip()
-    with transaction.atomic():
-        link, token = PreviewLink.create_for(
-            revision,
-            by=request.user,
-            note=note,
-            lifetime=timedelta(days=form.cleaned_data["days"]),
-        )
-        AuditEntry.objects.create(
-            actor=request.user,
-            action=AuditEntry.Action.PREVIEW_CREATE,
-            story=story,
-            revision_number=revision.number,
-            from_status=story.status,
-            to_status=story.status,
-            message=f"Preview link {link.pk}" + (f" ({note})" if note else ""),
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
+    link, token = workflow.create_preview_link(
+        revision,
+        request.user,
+        note=form.cleaned_data["note"].strip(),
+        lifetime=timedelta(days=form.cleaned_data["days"]),
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     # Shown on this response only: the database keeps the token's hash, not the token.
     return _render(
         request,
@@ -232,24 +220,11 @@ def preview_link_create(request, story_id):
 def preview_link_revoke(request, story_id, link_id):
     story = _story(request, story_id, edit=True)
     link = get_object_or_404(
-        PreviewLink.objects.select_related("revision"), pk=link_id, story=story
+        PreviewLink.objects.select_related("revision", "story"), pk=link_id, story=story
     )
-    with transaction.atomic():
-        # Conditional, so two clicks on Revoke make one revocation and one audit line.
-        revoked = PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        if revoked:
-            AuditEntry.objects.create(
-                actor=request.user,
-                action=AuditEntry.Action.PREVIEW_REVOKE,
-                story=story,
-                revision_number=link.revision.number,
-                from_status=story.status,
-                to_status=story.status,
-                message=f"Preview link {link.pk}" + (f" ({link.note})" if link.note else ""),
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
+    revoked = workflow.revoke_preview_link(
+        link, request.user, ip_address=request.META.get("REMOTE_ADDR")
+    )
     if revoked:
         messages.success(request, "The preview link was revoked: it no longer opens.")
     else:
@@ -267,13 +242,13 @@ def preview_story(request, token):
     A wrong, expired or revoked token is the site's ordinary 404.
     """
     link = PreviewLink.objects.find(token)
-    if link is None:
+    if link is None or not link.opens:
         raise Http404("No such preview.")
     response = render(
         request,
         "preview/story.html",
         {
-            "page": live_page(link.story, snapshot=link.revision.snapshot),
+            "page": live_page(link.story, snapshot.of(link.revision)),
             "link": link,
             "nav_sections": Section.objects.all(),
         },

@@ -119,7 +119,7 @@ def story_meta(page: LiveStory) -> StoryMeta:
         if page.published_at
         else None
     )
-    section = page.section or {}
+    section = page.section
     image = _share_image(page)
     authors = [
         {"@type": "Person", "name": b.name, **({"url": absolute(b.url)} if b.url else {})}
@@ -151,14 +151,14 @@ def story_meta(page: LiveStory) -> StoryMeta:
             picture.update(width=image.width, height=image.height)
         article["image"] = [picture]
     if section:
-        article["articleSection"] = section["name"]
+        article["articleSection"] = section.name
     if page.tags:
-        article["keywords"] = [tag["name"] for tag in page.tags]
+        article["keywords"] = [tag.name for tag in page.tags]
 
     crumbs = [("Home", absolute("/"))]
     if section:
         crumbs.append(
-            (section["name"], absolute(reverse("articles:section-detail", args=[section["slug"]])))
+            (section.name, absolute(reverse("articles:section-detail", args=[section.slug])))
         )
     crumbs.append((page.headline, canonical))
     breadcrumbs = {
@@ -177,8 +177,8 @@ def story_meta(page: LiveStory) -> StoryMeta:
         published=published,
         modified=modified,
         author_urls=[absolute(b.url) for b in page.bylines if b.url],
-        section=section.get("name", ""),
-        tags=[tag["name"] for tag in page.tags],
+        section=section.name if section else "",
+        tags=[tag.name for tag in page.tags],
         image=image,
         structured_data=[article, breadcrumbs],
     )

@@ -1,35 +1,37 @@
-"""Background jobs, run by ``manage.py db_worker`` from the database-backed queue.
+"""Background jobs, run by ``manage.py db_worker`` from the database-backed queue, and
+the receiver that queues them when the workflow says so.
 
 Jobs carry the time they were scheduled for; a job whose story was rescheduled,
 edited or already published does nothing, so running one twice or late is safe.
+They are queued inside the transition's transaction (the queue is a table), so a
+transition that rolls back leaves no job behind.
 """
 
 from datetime import datetime
 
+from django.db import transaction
+from django.dispatch import receiver
 from django.tasks import task
 from django.utils.dateparse import parse_datetime
+
+from articles import renditions, snapshot, workflow
+from articles.models import Status
 
 
 @task()
 def publish_scheduled_story(story_id: int, publish_at: str) -> bool:
-    from articles import workflow
-
     return workflow.run_scheduled(story_id, parse_datetime(publish_at))
 
 
 @task()
 def expire_story(story_id: int, expire_at: str) -> bool:
-    from articles import workflow
-
     return workflow.run_expiry(story_id, parse_datetime(expire_at))
 
 
 @task()
 def make_image_renditions(name: str, focus_x: float, focus_y: float) -> int:
     """Resize a published image for readers; idempotent, so a retry or a rerun is harmless."""
-    from articles import images
-
-    return len(images.make_renditions(name, focus=(focus_x, focus_y)))
+    return len(renditions.make_renditions(name, focus=(focus_x, focus_y)))
 
 
 def enqueue_scheduled_publish(story, publish_at: datetime) -> None:
@@ -38,3 +40,22 @@ def enqueue_scheduled_publish(story, publish_at: datetime) -> None:
 
 def enqueue_expiry(story, expire_at: datetime) -> None:
     expire_story.using(run_after=expire_at).enqueue(story.pk, expire_at.isoformat())
+
+
+@receiver(workflow.transitioned)
+def queue_jobs(sender, story, transition, revision, **kwargs):
+    """The jobs a new status calls for: its publication when scheduled; when published,
+    its expiry and the renditions of its lead image."""
+    if transition.target == Status.SCHEDULED:
+        enqueue_scheduled_publish(story, story.scheduled_at)
+    elif transition.target == Status.PUBLISHED:
+        if story.expire_at:
+            enqueue_expiry(story, story.expire_at)
+        image = snapshot.of(revision).image
+        if image:
+            # After commit, so the worker finds the stored file. Robust: a failed
+            # enqueue must not fail the publication; the page serves the original.
+            transaction.on_commit(
+                lambda: make_image_renditions.enqueue(image.name, image.focus_x, image.focus_y),
+                robust=True,
+            )

@@ -18,7 +18,6 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import F, Window
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import RowNumber
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-from articles import workflow
+from articles import snapshot, workflow
 from articles.fragments import render_cards
 from articles.live import LiveStory, live_cards, live_page
 from articles.models import Author, Correction, Section, Story, Tag
@@ -166,7 +165,7 @@ def story_detail(request, year, month, day, slug):
         {
             "page": page,
             "meta": story_meta(page),
-            "current_section": page.section["slug"] if page.section else None,
+            "current_section": page.section.slug if page.section else None,
         },
     )
 
@@ -185,7 +184,7 @@ def story_preview(request, pk):
     response = render(
         request,
         "articles/story_detail.html",
-        {"page": live_page(story, snapshot=story.snapshot()), "preview": True},
+        {"page": live_page(story, snapshot.build(story)), "preview": True},
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
@@ -362,7 +361,7 @@ def corrections(request):
         .select_related("story")
         .only("kind", "text", "created_at", "story__slug", "story__first_published_at")
         # The headline readers see is the live revision's, not the working copy's.
-        .annotate(headline=KeyTextTransform("headline", "story__live_revision__snapshot"))
+        .annotate(headline=snapshot.stored("headline", revision="story__live_revision"))
         .order_by("-created_at", "-pk")
     )
     page = _page(request, items)

@@ -5,6 +5,7 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from articles import workflow
 from articles.models import (
     Author,
     BriefingLabel,
@@ -80,7 +81,7 @@ def make_story(
             )
     if tags:
         story.tags.set(tags)
-    story.save_revision(by=by, message="Created")
+    workflow.save_revision(story, by, "Created")
     if publish:
-        story.publish(by=by)
+        workflow.transition(story, "publish", by)
     return story

@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from django.db import connection
 
+from articles import workflow
 from articles.cache import GENERATION_KEY
 from tests.factories import make_story
 
@@ -203,11 +204,11 @@ def test_two_app_servers_sharing_redis_serve_fresh_pages_after_publish_correctio
         assert state == "miss" and "Published on server A" in body
 
         _get(b, first.get_absolute_url())
-        first.add_correction("correction", "An earlier version misspelled a name.")
+        workflow.correct(first, "correction", "An earlier version misspelled a name.", None)
         state, body = _get(b, first.get_absolute_url())
         assert state == "miss" and "misspelled a name" in body
 
-        first.unpublish()
+        workflow.transition(first, "unpublish", None)
         state, body = _get(a, "/")
         assert "First story" not in body
         assert cache.get(GENERATION_KEY) is not None

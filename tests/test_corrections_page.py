@@ -6,6 +6,7 @@ import lxml.html
 import pytest
 from django.utils import timezone
 
+from articles import workflow
 from tests.factories import make_story
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +43,15 @@ def test_lists_corrections_newest_first_with_kind_time_text_and_story(client):
     now = timezone.now()
     port = published("Port reopens")
     budget = published("Budget passes")
-    port.add_correction("correction", "The port reopened on Monday.", at=now - timedelta(hours=3))
-    budget.add_correction("clarification", "The vote was 51-49.", at=now - timedelta(hours=2))
-    port.add_correction("update", "The port authority responded.", at=now - timedelta(hours=1))
+    workflow.correct(
+        port, "correction", "The port reopened on Monday.", None, at=now - timedelta(hours=3)
+    )
+    workflow.correct(
+        budget, "clarification", "The vote was 51-49.", None, at=now - timedelta(hours=2)
+    )
+    workflow.correct(
+        port, "update", "The port authority responded.", None, at=now - timedelta(hours=1)
+    )
     assert entries(client) == [
         {
             "kind": "Update",
@@ -72,10 +79,10 @@ def test_lists_corrections_newest_first_with_kind_time_text_and_story(client):
 
 def test_corrections_of_stories_taken_down_are_not_listed(client):
     live = published("Still live")
-    live.add_correction("correction", "Visible fix.")
+    workflow.correct(live, "correction", "Visible fix.", None)
     gone = published("Taken down")
-    gone.add_correction("correction", "Hidden fix.")
-    gone.unpublish()
+    workflow.correct(gone, "correction", "Hidden fix.", None)
+    workflow.transition(gone, "unpublish", None)
     page = client.get("/corrections/").content.decode()
     assert "Visible fix." in page
     assert "Hidden fix." not in page
@@ -84,17 +91,17 @@ def test_corrections_of_stories_taken_down_are_not_listed(client):
 
 def test_story_headline_is_the_live_one_not_the_working_copy(client):
     story = published("Live headline")
-    story.add_correction("correction", "A fix.")
+    workflow.correct(story, "correction", "A fix.", None)
     story.headline = "Headline being rewritten"
     story.save()
-    story.save_revision()
+    workflow.save_revision(story, None)
     (entry,) = entries(client)
     assert entry["headline"] == "Live headline"
 
 
 def test_correction_text_is_escaped(client):
     story = published()
-    story.add_correction("correction", "<script>alert(1)</script>")
+    workflow.correct(story, "correction", "<script>alert(1)</script>", None)
     page = client.get("/corrections/").content.decode()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -104,7 +111,9 @@ def test_corrections_are_paginated_by_twenty_with_stable_links(client):
     story = published()
     start = timezone.now() - timedelta(days=1)
     for i in range(21):
-        story.add_correction("correction", f"Fix number {i:02d}.", at=start + timedelta(minutes=i))
+        workflow.correct(
+            story, "correction", f"Fix number {i:02d}.", None, at=start + timedelta(minutes=i)
+        )
     first = entries(client)
     second = entries(client, page=2)
     assert len(first) == 20
@@ -129,6 +138,6 @@ def test_footer_links_the_corrections_page(client):
 @pytest.mark.parametrize("size", [1, 15])
 def test_corrections_page_cost_does_not_grow(client, django_assert_num_queries, size):
     for i in range(size):
-        published().add_correction("correction", f"Fix {i}.")
+        workflow.correct(published(), "correction", f"Fix {i}.", None)
     with django_assert_num_queries(CORRECTIONS_QUERIES):
         assert len(entries(client)) == size

@@ -33,7 +33,7 @@ def desk(client) -> dict[str, list[str]]:
 
 def submitted(headline, journalist):
     story = make_story(headline, created_by=journalist, by=journalist)
-    workflow.transition(story, "submit", by=journalist)
+    workflow.transition(story, "submit", journalist)
     return story
 
 
@@ -50,7 +50,7 @@ def test_journalist_desk_lists_drafts_they_have_a_byline_on(journalist):
 
 def test_journalist_desk_shows_changes_requested_with_the_comment(journalist, editor):
     story = submitted("Sent back", journalist)
-    workflow.transition(story, "request_changes", by=editor, message="Check the figures.")
+    workflow.transition(story, "request_changes", editor, message="Check the figures.")
     client = signed_in(journalist)
     assert desk(client)["changes"] == ["Sent back"]
     assert b"Check the figures." in client.get(INDEX_URL).content
@@ -72,10 +72,10 @@ def test_editor_desk_lists_approved_and_scheduled_soonest_first(journalist, edit
         submitted(headline, journalist) for headline in ("Later", "Sooner", "Unscheduled")
     )
     for story in (later, sooner, unscheduled):
-        workflow.transition(story, "approve", by=editor)
+        workflow.transition(story, "approve", editor)
     now = timezone.now()
-    workflow.transition(later, "schedule", by=editor, publish_at=now + timedelta(days=2))
-    workflow.transition(sooner, "schedule", by=editor, publish_at=now + timedelta(days=1))
+    workflow.transition(later, "schedule", editor, publish_at=now + timedelta(days=2))
+    workflow.transition(sooner, "schedule", editor, publish_at=now + timedelta(days=1))
     assert desk(signed_in(editor))["approved"] == ["Sooner", "Later", "Unscheduled"]
 
 
@@ -112,9 +112,9 @@ def fill_the_desk(journalist, editor, times: int) -> None:
         make_story(f"Live {n}", created_by=journalist, publish=True)
         story = submitted(f"Review {n}", journalist)
         if n % 3 == 1:
-            workflow.transition(story, "request_changes", by=editor, message="Fix it.")
+            workflow.transition(story, "request_changes", editor, message="Fix it.")
         elif n % 3 == 2:
-            workflow.transition(story, "approve", by=editor)
+            workflow.transition(story, "approve", editor)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 import feedparser
 import pytest
 
+from articles import workflow
 from tests.factories import make_author, make_section, make_story
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_section_and_author_feeds(client, published):
 
 
 def test_unpublished_story_leaves_the_feed(client, published):
-    published.unpublish()
+    workflow.transition(published, "unpublish", None)
     assert parse(client, "/feed/").entries == []
 
 

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.test.signals import template_rendered
 
+from articles import workflow
 from articles.fragments import CARD_TEMPLATE
 from tests.factories import make_author, make_section, make_story
 
@@ -116,8 +117,8 @@ def test_a_republished_story_gets_a_new_card_and_the_others_stay_cached(
     story = section.live_stories.get(live_revision__snapshot__headline="World story 0")
     story.lede = "A lede rewritten after new figures came in."
     story.save()
-    story.save_revision(by=editor)
-    story.publish(by=editor)
+    workflow.save_revision(story, editor)
+    workflow.transition(story, "publish", editor)
     html = page(client, section.get_absolute_url())
     assert "A lede rewritten after new figures came in." in html
     assert len(card_renders) == 4

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from PIL import ExifTags, Image, ImageStat
 
-from articles import images, tasks
+from articles import renditions, snapshot, tasks, uploads, workflow
 from articles.live import live_cards, live_page
 from articles.models import Author, ImageRendition, Story
 from tests.factories import make_author, make_story
@@ -158,7 +158,7 @@ def test_zero_byte_file_is_refused(as_editor, settings):
 def test_truncated_jpeg_is_refused(as_editor, settings):
     data = encode(Image.effect_noise((200, 200), 64).convert("RGB"), quality=90)
     response = add_author(as_editor, upload("face.jpg", data[: len(data) // 2], "image/jpeg"))
-    assert photo_errors(response) == [images.MESSAGES["damaged"]]
+    assert photo_errors(response) == [uploads.MESSAGES["damaged"]]
     assert media_files(settings) == []
 
 
@@ -166,7 +166,7 @@ def test_small_png_declaring_30000_pixels_square_is_refused(as_editor, settings)
     data = png_declaring(30_000, 30_000)
     assert len(data) < 1100
     response = add_author(as_editor, upload("face.png", data, "image/png"))
-    assert photo_errors(response) == [images.MESSAGES["too_many_pixels"]]
+    assert photo_errors(response) == [uploads.MESSAGES["too_many_pixels"]]
     assert media_files(settings) == []
 
 
@@ -174,14 +174,14 @@ def test_pixel_cap_is_checked_from_the_header_before_decoding():
     # 45 megapixels: under Pillow's own guard, over ours. The file holds almost no
     # pixel data, so refusing it with this message proves the header was read alone.
     with pytest.raises(ValidationError) as refused:
-        images.clean_upload(ContentFile(png_declaring(9000, 5000), name="big.png"))
+        uploads.clean_upload(ContentFile(png_declaring(9000, 5000), name="big.png"))
     assert refused.value.code == "too_many_pixels"
 
 
 def test_file_over_the_byte_cap_is_refused(as_editor, settings):
-    data = encode(picture()) + b"\x00" * images.MAX_BYTES
+    data = encode(picture()) + b"\x00" * uploads.MAX_BYTES
     response = add_author(as_editor, upload("face.jpg", data, "image/jpeg"))
-    assert photo_errors(response) == [images.MESSAGES["too_big"]]
+    assert photo_errors(response) == [uploads.MESSAGES["too_big"]]
     assert media_files(settings) == []
 
 
@@ -271,7 +271,7 @@ def test_photo_is_turned_upright_per_its_exif_orientation(as_editor):
 
 
 def test_clean_upload_returns_a_renamed_clean_copy_for_other_callers():
-    cleaned = images.clean_upload(ContentFile(encode(picture(), "PNG"), name="x.jpg"))
+    cleaned = uploads.clean_upload(ContentFile(encode(picture(), "PNG"), name="x.jpg"))
     assert cleaned.name.endswith(".png") and cleaned.name != "x.png"
     assert Image.open(io.BytesIO(cleaned.read())).format == "PNG"
 
@@ -316,23 +316,23 @@ def test_story_admin_refuses_html_as_lead_image(client, editor, settings):
 
 def story_with_image(image: Image.Image, headline=None, **fields) -> Story:
     fields.setdefault("lead_image_alt", "A picture")
-    upload = images.clean_upload(ContentFile(encode(image), name="photo.jpg"))
+    upload = uploads.clean_upload(ContentFile(encode(image), name="photo.jpg"))
     return make_story(headline, lead_image=upload, **fields)
 
 
 def test_snapshot_records_image_size_and_focal_point():
     story = story_with_image(picture((300, 200)), lead_image_focus_x=0.2, lead_image_focus_y=0.7)
-    image = story.snapshot()["image"]
-    assert (image["width"], image["height"]) == (300, 200)
-    assert (image["focus_x"], image["focus_y"]) == (0.2, 0.7)
+    image = snapshot.build(story).image
+    assert (image.width, image.height) == (300, 200)
+    assert (image.focus_x, image.focus_y) == (0.2, 0.7)
 
 
 def test_snapshot_of_a_missing_image_file_has_no_size():
     story = story_with_image(picture())
     default_storage.delete(story.lead_image.name)
     story = Story.objects.get(pk=story.pk)
-    image = story.snapshot()["image"]
-    assert (image["width"], image["height"]) == (None, None)
+    image = snapshot.build(story).image
+    assert (image.width, image.height) == (None, None)
 
 
 def test_restoring_a_revision_restores_the_focal_point(editor):
@@ -340,8 +340,8 @@ def test_restoring_a_revision_restores_the_focal_point(editor):
     first = story.latest_revision()
     story.lead_image_focus_x = 0.9
     story.save()
-    story.save_revision(by=editor)
-    story.restore(first, by=editor)
+    workflow.save_revision(story, editor)
+    workflow.restore(story, first, editor)
     story.refresh_from_db()
     assert story.lead_image_focus_x == 0.2
 
@@ -350,7 +350,7 @@ def test_restoring_a_revision_restores_the_focal_point(editor):
 
 
 def stored_original(image: Image.Image) -> str:
-    cleaned = images.clean_upload(ContentFile(encode(image, quality=95), name="photo.jpg"))
+    cleaned = uploads.clean_upload(ContentFile(encode(image, quality=95), name="photo.jpg"))
     return default_storage.save(f"stories/{cleaned.name}", cleaned)
 
 
@@ -360,7 +360,7 @@ def renditions_of(name: str) -> dict[tuple[str, str], ImageRendition]:
 
 def test_renditions_come_in_three_widths_in_webp_and_jpeg_and_a_social_card():
     name = stored_original(picture((2000, 1000)))
-    images.make_renditions(name)
+    renditions.make_renditions(name)
     made = renditions_of(name)
     assert {key: (r.width, r.height) for key, r in made.items()} == {
         ("w480", "webp"): (480, 240),
@@ -375,7 +375,7 @@ def test_renditions_come_in_three_widths_in_webp_and_jpeg_and_a_social_card():
 
 def test_rendition_files_have_their_format_and_size():
     name = stored_original(picture((2000, 1000)))
-    images.make_renditions(name)
+    renditions.make_renditions(name)
     for (kind, fmt), rendition in renditions_of(name).items():
         image = stored_image(rendition.file.name)
         assert image.format == fmt.upper(), kind
@@ -384,7 +384,7 @@ def test_rendition_files_have_their_format_and_size():
 
 def test_renditions_are_never_wider_than_the_original():
     name = stored_original(picture((600, 400)))
-    images.make_renditions(name)
+    renditions.make_renditions(name)
     widths = {key: r.width for key, r in renditions_of(name).items() if key[0] != "social"}
     assert widths == {
         ("w480", "webp"): 480,
@@ -396,14 +396,14 @@ def test_renditions_are_never_wider_than_the_original():
 
 def test_social_card_of_a_small_image_is_not_upscaled():
     name = stored_original(picture((600, 400)))
-    images.make_renditions(name)
+    renditions.make_renditions(name)
     social = renditions_of(name)["social", "jpeg"]
     assert (social.width, social.height) == (600, 315)
 
 
 def test_social_card_is_cropped_around_the_focal_point():
     name = stored_original(halves((4000, 1000)))
-    images.make_renditions(name, focus=(0.1, 0.5))
+    renditions.make_renditions(name, focus=(0.1, 0.5))
     card = stored_image(renditions_of(name)["social", "jpeg"].file.name)
     red, _, blue = mean_color(card)
     assert card.size == (1200, 630)
@@ -414,13 +414,13 @@ def test_social_card_is_cropped_again_when_the_focal_point_moves(
     settings, django_capture_on_commit_callbacks
 ):
     name = stored_original(halves((4000, 1000)))
-    images.make_renditions(name, focus=(0.1, 0.5))
+    renditions.make_renditions(name, focus=(0.1, 0.5))
     old_file = renditions_of(name)["social", "jpeg"].file.name
     with_old_card = len(media_files(settings))
 
     # The old card's file goes once the new one is committed.
     with django_capture_on_commit_callbacks(execute=True):
-        images.make_renditions(name, focus=(0.9, 0.5))
+        renditions.make_renditions(name, focus=(0.9, 0.5))
     social = renditions_of(name)["social", "jpeg"]
     red, _, blue = mean_color(stored_image(social.file.name))
     assert blue > 180 and red < 60
@@ -430,17 +430,17 @@ def test_social_card_is_cropped_again_when_the_focal_point_moves(
 
 def test_making_renditions_twice_changes_nothing(settings):
     name = stored_original(picture((2000, 1000)))
-    images.make_renditions(name, focus=(0.3, 0.3))
+    renditions.make_renditions(name, focus=(0.3, 0.3))
     rows = sorted(ImageRendition.objects.values_list("pk", "file"))
     files = media_files(settings)
 
-    images.make_renditions(name, focus=(0.3, 0.3))
+    renditions.make_renditions(name, focus=(0.3, 0.3))
     assert sorted(ImageRendition.objects.values_list("pk", "file")) == rows
     assert media_files(settings) == files
 
 
 def test_missing_original_gets_no_renditions():
-    assert images.make_renditions("stories/gone.jpg") == []
+    assert renditions.make_renditions("stories/gone.jpg") == []
     assert not ImageRendition.objects.exists()
 
 
@@ -455,7 +455,7 @@ def test_publishing_enqueues_renditions_of_the_lead_image(
 ):
     story = story_with_image(picture(), lead_image_focus_x=0.25, lead_image_focus_y=0.75)
     with django_capture_on_commit_callbacks(execute=True):
-        story.publish(by=editor)
+        workflow.transition(story, "publish", editor)
     job = DBTaskResult.objects.get(task_path="articles.tasks.make_image_renditions")
     assert job.args_kwargs["args"] == [story.lead_image.name, 0.25, 0.75]
 
@@ -465,7 +465,7 @@ def test_publishing_a_story_without_image_enqueues_nothing(
 ):
     story = make_story()
     with django_capture_on_commit_callbacks(execute=True):
-        story.publish(by=editor)
+        workflow.transition(story, "publish", editor)
     assert not DBTaskResult.objects.filter(
         task_path="articles.tasks.make_image_renditions"
     ).exists()
@@ -474,15 +474,15 @@ def test_publishing_a_story_without_image_enqueues_nothing(
 # --- what reader pages get -------------------------------------------------------------------------
 
 
-def published_with_image(size=(2000, 1000), renditions=True, **fields) -> Story:
+def published_with_image(size=(2000, 1000), resized=True, **fields) -> Story:
     story = story_with_image(picture(size), authors=[make_author()], publish=True, **fields)
-    if renditions:
-        images.make_renditions(story.lead_image.name)
+    if resized:
+        renditions.make_renditions(story.lead_image.name)
     return Story.objects.latest_published().get(pk=story.pk)
 
 
 def test_page_serves_the_original_with_its_size_until_renditions_exist():
-    story = published_with_image((900, 600), renditions=False)
+    story = published_with_image((900, 600), resized=False)
     image = live_page(story).image
     assert image.url == default_storage.url(story.lead_image.name)
     assert (image.width, image.height) == (900, 600)

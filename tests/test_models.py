@@ -1,6 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from articles import workflow
 from articles.models import RelatedLink, Status, Story
 from tests.factories import make_author, make_story
 
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_save_revision_is_numbered_per_story():
     story = make_story("Numbered")
-    story.save_revision(message="second")
+    workflow.save_revision(story, None, "second")
     assert list(story.revisions.values_list("number", flat=True)) == [2, 1]
     assert story.version == 2
 
@@ -18,13 +19,13 @@ def test_published_story_keeps_live_copy_while_working_copy_changes():
     story = make_story("Original headline", authors=[make_author("A")], publish=True)
     story.headline = "Edited headline"
     story.save()
-    story.save_revision(message="edit")
+    workflow.save_revision(story, None, "edit")
 
     story.refresh_from_db()
     assert story.live_revision.snapshot["headline"] == "Original headline"
     assert story.has_unpublished_changes
 
-    story.publish()
+    workflow.transition(story, "publish", None)
     assert story.live_revision.snapshot["headline"] == "Edited headline"
     assert not story.has_unpublished_changes
 
@@ -33,7 +34,7 @@ def test_published_excludes_drafts_and_unpublished():
     live = make_story("Live", publish=True)
     make_story("Draft")
     gone = make_story("Gone", publish=True)
-    gone.unpublish()
+    workflow.transition(gone, "unpublish", None)
     assert list(Story.objects.published()) == [live]
     assert gone.status == Status.UNPUBLISHED
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from articles import images
+from articles import renditions, workflow
 from articles.models import ImageRendition
 from tests.factories import make_author, make_story
 
@@ -53,10 +53,10 @@ def replaced(editor):
     story.lead_image = photo((200, 30, 30))
     story.lead_image_alt = "Boats in the harbour"
     story.save()
-    story.save_revision(by=editor)
-    story.publish(by=editor)
+    workflow.save_revision(story, editor)
+    workflow.transition(story, "publish", editor)
     first = story.lead_image.name
-    images.make_renditions(first)
+    renditions.make_renditions(first)
     story.lead_image = photo((30, 30, 200))
     story.save()
     return story, first
@@ -78,14 +78,14 @@ def test_an_image_no_revision_uses_goes_with_its_renditions(settings, editor):
     story.lead_image_alt = "A ferry"
     story.save()  # never saved as a revision, then replaced
     dropped = story.lead_image.name
-    images.make_renditions(dropped)
+    renditions.make_renditions(dropped)
     rendition_files = set(
         ImageRendition.objects.filter(source=dropped).values_list("file", flat=True)
     )
     assert rendition_files
     story.lead_image = photo((30, 200, 30))
     story.save()
-    story.save_revision(by=editor)
+    workflow.save_revision(story, editor)
     kept = story.lead_image.name
     (Path(settings.MEDIA_ROOT) / "renditions" / "stray.webp").write_bytes(b"left over")
     age_media(settings)

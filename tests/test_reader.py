@@ -12,7 +12,7 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles import images
+from articles import renditions, workflow
 from articles.models import BriefingLabel, Story
 from articles.views import HOME_SECTION_LENGTH
 from articles.workflow import transition
@@ -67,11 +67,11 @@ def photo(size=(1600, 900)):
     return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def illustrated(headline=None, renditions=True, **fields):
+def illustrated(headline=None, resized=True, **fields):
     """A published story with a lead image, and its renditions unless told otherwise."""
     story = published(headline, lead_image=photo(), lead_image_alt="Boats in a harbour", **fields)
-    if renditions:
-        images.make_renditions(story.lead_image.name)
+    if resized:
+        renditions.make_renditions(story.lead_image.name)
     return story
 
 
@@ -114,7 +114,7 @@ def text_of(response):
 def test_home_lists_published_stories_only(client):
     make_story("A draft nobody has seen")
     gone = published("Taken down story")
-    gone.unpublish()
+    workflow.transition(gone, "unpublish", None)
     published("A story readers can see")
     page = text_of(client.get("/"))
     assert "A story readers can see" in page
@@ -300,8 +300,8 @@ def test_story_page_bylines_link_to_author_pages_in_order(client):
 def test_story_page_shows_byline_role(client):
     story = make_story(authors=[make_author("Ana Ruiz")])
     story.bylines.update(role="additional reporting")
-    story.save_revision()
-    story.publish()
+    workflow.save_revision(story, None)
+    workflow.transition(story, "publish", None)
     page = text_of(client.get(story_url(story)))
     assert 'Ana Ruiz</a> <span class="byline__role">(additional reporting)</span>' in page
 
@@ -317,8 +317,8 @@ def test_republished_story_shows_updated_time(client):
     story = published()
     story.lede = "A new lede."
     story.save()
-    story.save_revision()
-    story.publish()
+    workflow.save_revision(story, None)
+    workflow.transition(story, "publish", None)
     page = text_of(client.get(story_url(story)))
     assert "Updated <time datetime=" in page
 
@@ -326,8 +326,8 @@ def test_republished_story_shows_updated_time(client):
 def test_story_page_lists_corrections_newest_first(client):
     story = published()
     now = timezone.now()
-    story.add_correction("correction", "The first fix.", at=now - timedelta(hours=2))
-    story.add_correction("clarification", "The second fix.", at=now - timedelta(hours=1))
+    workflow.correct(story, "correction", "The first fix.", None, at=now - timedelta(hours=2))
+    workflow.correct(story, "clarification", "The second fix.", None, at=now - timedelta(hours=1))
     page = text_of(client.get(story_url(story)))
     assert page.index("The second fix.") < page.index("The first fix.")
     assert "<strong>Clarification</strong>" in page
@@ -371,7 +371,7 @@ def test_draft_story_is_404_for_readers(client):
 def test_unpublished_story_is_404_for_readers(client):
     story = published()
     url = story_url(story)
-    story.unpublish()
+    workflow.transition(story, "unpublish", None)
     assert client.get(url).status_code == 404
 
 
@@ -385,13 +385,13 @@ def test_editing_working_copy_leaves_public_page_alone_until_published(client):
     section = story.sections.get()
     section.body = "<p>Edited reasoning.</p>"
     section.save()
-    story.save_revision()
+    workflow.save_revision(story, None)
 
     page = text_of(client.get(url))
     assert "Original headline" in page and "Original reasoning." in page
     assert "Edited headline" not in page and "Edited reasoning." not in page
 
-    story.publish()
+    workflow.transition(story, "publish", None)
     page = text_of(client.get(url))
     assert "Edited headline" in page and "Edited reasoning." in page
 
@@ -408,7 +408,7 @@ def test_story_page_cost_does_not_grow_with_children(client, django_assert_num_q
         tags=[make_tag() for _ in range(size)],
         section=make_section(),
     )
-    story.add_correction("correction", "A fix.")
+    workflow.correct(story, "correction", "A fix.", None)
     with django_assert_num_queries(STORY_PAGE_QUERIES):
         response = client.get(story_url(story))
     assert response.status_code == 200
@@ -454,7 +454,7 @@ def test_story_lead_image_loads_at_once(client):
 
 
 def test_lead_image_before_renditions_is_the_original_with_its_size(client):
-    story = illustrated(renditions=False)
+    story = illustrated(resized=False)
     ((figure,),) = [image_tags(text_of(client.get(story_url(story))))]
     assert figure["sources"] == []
     assert figure["img"]["src"] == story.lead_image.url
@@ -479,7 +479,7 @@ def test_image_cost_does_not_grow_with_images(client, django_assert_num_queries,
     stories = [illustrated(section=section, authors=[make_author()]) for section in sections]
     # A page with every kind of child, as in test_story_page_cost_does_not_grow_with_children.
     full = illustrated(authors=[make_author()], links=[("Related", stories[-1])])
-    full.add_correction("correction", "A fix.")
+    workflow.correct(full, "correction", "A fix.", None)
     with django_assert_num_queries(HOME_QUERIES + IMAGE_RENDITION_QUERIES):
         assert len(image_tags(text_of(client.get("/")))) == size + 2
     with django_assert_num_queries(LISTING_QUERIES + IMAGE_RENDITION_QUERIES):
@@ -525,7 +525,7 @@ def test_preview_shows_working_copy_to_journalist_with_banner(client, journalist
     story = published("Live headline", created_by=journalist)
     story.headline = "Headline being rewritten"
     story.save()
-    story.save_revision(by=journalist)
+    workflow.save_revision(story, journalist)
     client.force_login(journalist)
     response = client.get(preview_url(story))
     assert response.status_code == 200
@@ -714,20 +714,20 @@ def test_no_page_lists_links_searches_feeds_or_maps_an_unpublished_story(client,
 
     make_story("Zebradraft talks", **shared)
     in_review = make_story("Zebrareview talks", **shared)
-    transition(in_review, "submit", by=editor)
+    transition(in_review, "submit", editor)
     scheduled = make_story("Zebrascheduled talks", **shared)
-    transition(scheduled, "submit", by=editor)
-    transition(scheduled, "approve", by=editor)
-    transition(scheduled, "schedule", by=editor, publish_at=timezone.now() + timedelta(days=1))
+    transition(scheduled, "submit", editor)
+    transition(scheduled, "approve", editor)
+    transition(scheduled, "schedule", editor, publish_at=timezone.now() + timedelta(days=1))
     gone = published("Zebragone talks", **shared)
-    gone.add_correction("correction", "Zebragone correction.")
-    gone.unpublish(by=editor)
+    workflow.correct(gone, "correction", "Zebragone correction.", None)
+    workflow.transition(gone, "unpublish", editor)
     # A live story whose working copy has an unpublished new headline.
     edited = published("Zebralive talks", **shared)
-    edited.add_correction("correction", "Zebralive correction.")
+    workflow.correct(edited, "correction", "Zebralive correction.", None)
     edited.headline = "Zebraedit talks"
     edited.save()
-    edited.save_revision()
+    workflow.save_revision(edited, None)
 
     hidden = ["zebradraft", "zebrareview", "zebrascheduled", "zebragone", "zebraedit"]
     listing_pages = [

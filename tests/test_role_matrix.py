@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import AuditEntry, BriefingLabel, PreviewLink, Revision, Status, Story
+from articles.models.preview import PREVIEW_LIFETIME
 from tests.factories import make_author, make_section, make_story, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
@@ -172,12 +173,27 @@ EXPECTED: dict[str, list[Case]] = {
     "admin/articles/tag/<path:object_id>/history/": [everyone_staff(LOGIN, 200)],
     "admin/articles/tag/<path:object_id>/delete/": [Case(LOGIN, 403, 403, 200, 200)],
     "admin/articles/tag/<path:object_id>/": [everyone_staff(LOGIN, MOVED)],
-    # --- corrections (of A's live story): editors write them ------------------------------
+    # --- corrections (of A's live story): editors write them; they are append-only, so
+    # only an administrator may amend or withdraw one ----------------------------------
     "admin/articles/correction/": [everyone_staff(LOGIN, 200)],
     "admin/articles/correction/add/": [Case(LOGIN, 403, 403, 200, 200)],
-    "admin/articles/correction/<path:object_id>/change/": [Case(LOGIN, 200, GONE, 200, 200)],
+    "admin/articles/correction/<path:object_id>/change/": [
+        Case(LOGIN, 200, GONE, 200, 200),
+        Case(
+            LOGIN,
+            403,
+            GONE,
+            403,
+            MOVED,
+            method="POST",
+            data={"story": "{live}", "kind": "clarification", "text": "Reworded."},
+        ),
+    ],
     "admin/articles/correction/<path:object_id>/history/": [Case(LOGIN, 200, GONE, 200, 200)],
-    "admin/articles/correction/<path:object_id>/delete/": [Case(LOGIN, 403, 403, 200, 200)],
+    "admin/articles/correction/<path:object_id>/delete/": [
+        Case(LOGIN, 403, 403, 403, 200),
+        Case(LOGIN, 403, 403, 403, MOVED, method="POST", data={"post": "yes"}),
+    ],
     "admin/articles/correction/<path:object_id>/": [everyone_staff(LOGIN, MOVED)],
     # --- preview links (of S): listed here, made and revoked on the story's own page ---
     "admin/articles/previewlink/": [everyone_staff(LOGIN, 200)],
@@ -286,22 +302,14 @@ def _make_world() -> tuple[dict, int, dict]:
     )
     story.lede = "The mayor plans to cut the parks budget."
     story.save()
-    story.save_revision(by=writer, message="Sharper lede")
+    workflow.save_revision(story, writer, "Sharper lede")
     first = story.revisions.get(number=1)
-    link, token = PreviewLink.create_for(first, by=writer)
+    link, token = workflow.create_preview_link(first, writer, lifetime=PREVIEW_LIFETIME)
     live = make_story(
         "Bridge reopens", authors=[author], created_by=writer, publish=True, by=editor
     )
-    correction = live.add_correction("correction", "The bridge is 40 m long, not 400 m.", by=editor)
-    audit_entry = AuditEntry.objects.create(
-        actor=writer,
-        action=AuditEntry.Action.PREVIEW_CREATE,
-        story=story,
-        revision_number=1,
-        from_status=story.status,
-        to_status=story.status,
-        message=f"Preview link {link.pk}",
-    )
+    correction = workflow.correct(live, "correction", "The bridge is 40 m long, not 400 m.", editor)
+    audit_entry = AuditEntry.objects.get(story=story, action="preview_create")
     samples = {
         # Arguments of the routes, by name.
         "story_id": story.pk,
@@ -320,6 +328,7 @@ def _make_world() -> tuple[dict, int, dict]:
         "tag": make_tag("Budget").pk,
         "briefinglabel": BriefingLabel.objects.order_by("pk").first().pk,
         "correction": correction.pk,
+        "live": str(live.pk),
         "previewlink": link.pk,
         "auditentry": audit_entry.pk,
     }
@@ -550,7 +559,7 @@ def transition_url(story, name: str) -> str:
 @pytest.mark.parametrize("name", ["approve", "publish"])
 def test_writer_posting_to_approve_or_publish_is_forbidden_and_changes_nothing(world, name):
     story = world.story
-    workflow.transition(story, "submit", by=world.people["writer"])
+    workflow.transition(story, "submit", world.people["writer"])
     before = state_of(story)
     response = client_for(world, "writer").post(
         transition_url(story, name), {"version": str(story.version)}
@@ -568,7 +577,7 @@ def test_journalist_posting_the_publish_button_leaves_story_a_draft(world):
     story.refresh_from_db()
     assert story.status == Status.DRAFT
     assert not story.is_live
-    assert not AuditEntry.objects.filter(story=story, action=AuditEntry.Action.PUBLISH).exists()
+    assert not AuditEntry.objects.filter(story=story, action="publish").exists()
 
 
 # --- CSRF ---------------------------------------------------------------------------------
@@ -613,22 +622,22 @@ def unpublished_stories(journalist, editor):
 
     draft = written("Draft story")
     in_review = written("Story in review")
-    workflow.transition(in_review, "submit", by=journalist)
+    workflow.transition(in_review, "submit", journalist)
     approved = written("Approved story")
-    workflow.transition(approved, "submit", by=journalist)
-    workflow.transition(approved, "approve", by=editor)
+    workflow.transition(approved, "submit", journalist)
+    workflow.transition(approved, "approve", editor)
     scheduled = written("Scheduled story")
-    workflow.transition(scheduled, "submit", by=journalist)
-    workflow.transition(scheduled, "approve", by=editor)
+    workflow.transition(scheduled, "submit", journalist)
+    workflow.transition(scheduled, "approve", editor)
     workflow.transition(
-        scheduled, "schedule", by=editor, publish_at=timezone.now() + timedelta(days=1)
+        scheduled, "schedule", editor, publish_at=timezone.now() + timedelta(days=1)
     )
     unpublished = written("Unpublished story")
-    workflow.transition(unpublished, "publish", by=editor)
-    workflow.transition(unpublished, "unpublish", by=editor)
+    workflow.transition(unpublished, "publish", editor)
+    workflow.transition(unpublished, "unpublish", editor)
     changes = written("Story with changes requested")
-    workflow.transition(changes, "submit", by=journalist)
-    workflow.transition(changes, "request_changes", by=editor, message="Source the figures.")
+    workflow.transition(changes, "submit", journalist)
+    workflow.transition(changes, "request_changes", editor, message="Source the figures.")
     stories = [draft, in_review, approved, scheduled, unpublished, changes]
     for story in stories:
         story.refresh_from_db()

@@ -1,5 +1,6 @@
 import pytest
 
+from articles import workflow
 from articles.search import clean_query, search_stories, snippet_html
 from tests.factories import make_author, make_story
 
@@ -35,7 +36,7 @@ def test_finds_story_by_byline():
 def test_drafts_and_unpublished_stories_are_never_found():
     make_story("Secret merger draft")
     gone = make_story("Secret merger withdrawn", publish=True)
-    gone.unpublish()
+    workflow.transition(gone, "unpublish", None)
     assert titles("secret merger") == []
 
 
@@ -43,9 +44,9 @@ def test_unpublished_changes_are_not_searchable_until_published():
     story = make_story("Harbour reopens", publish=True)
     story.headline = "Harbour closes again"
     story.save()
-    story.save_revision()
+    workflow.save_revision(story, None)
     assert titles("closes") == []
-    story.publish()
+    workflow.transition(story, "publish", None)
     assert titles("closes") == ["Harbour closes again"]
 
 

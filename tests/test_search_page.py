@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Story
 from articles.workflow import transition
 from tests.factories import make_author, make_section, make_story
@@ -211,13 +212,13 @@ def test_sql_looking_words_are_just_words(client):
 def test_stories_that_are_not_published_are_never_found(client, editor):
     draft = make_story("Quokkadraft story")
     in_review = make_story("Quokkareview story")
-    transition(in_review, "submit", by=editor)
+    transition(in_review, "submit", editor)
     scheduled = make_story("Quokkascheduled story")
-    transition(scheduled, "submit", by=editor)
-    transition(scheduled, "approve", by=editor)
-    transition(scheduled, "schedule", by=editor, publish_at=timezone.now() + timedelta(days=1))
+    transition(scheduled, "submit", editor)
+    transition(scheduled, "approve", editor)
+    transition(scheduled, "schedule", editor, publish_at=timezone.now() + timedelta(days=1))
     gone = make_story("Quokkagone story", publish=True)
-    gone.unpublish(by=editor)
+    workflow.transition(gone, "unpublish", editor)
     published("Quokkalive story")
     for story in (draft, in_review, scheduled, gone):
         word = story.headline.split()[0]
@@ -229,7 +230,7 @@ def test_unpublished_edits_are_not_searchable(client):
     story = published("Harbour reopens")
     story.headline = "Harbour closes again"
     story.save()
-    story.save_revision()
+    workflow.save_revision(story, None)
     assert headlines(search(client, q="closes")) == []
     assert headlines(search(client, q="reopens")) == ["Harbour reopens"]
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from articles import images
+from articles import renditions, workflow
 from articles.models import ImageRendition
 from tests.factories import make_author, make_section, make_story, make_tag
 
@@ -113,7 +113,7 @@ def test_story_page_describes_itself_as_a_news_article(client, story):
 
 def test_news_article_dates_are_the_publication_times(client, story):
     later = story.first_published_at + timedelta(hours=2)
-    story.add_correction("update", "Added the port's statement.", at=later)
+    workflow.correct(story, "update", "Added the port's statement.", None, at=later)
     story.refresh_from_db()
     article = news_article(get(client, story.get_absolute_url()))
     assert article["datePublished"] == story.first_published_at.isoformat(timespec="seconds")
@@ -160,9 +160,9 @@ def test_share_image_is_the_original_with_its_size_until_the_card_is_made(client
 
 
 def test_share_image_is_the_link_preview_card_once_made(client, story):
-    images.make_renditions(story.lead_image.name)
+    renditions.make_renditions(story.lead_image.name)
     response = get(client, story.get_absolute_url())
-    card = ImageRendition.objects.get(source=story.lead_image.name, kind=images.SOCIAL)
+    card = ImageRendition.objects.get(source=story.lead_image.name, kind=renditions.SOCIAL)
     assert one(response, "og:image") == f"{BASE}{card.url}"
     assert (one(response, "og:image:width"), one(response, "og:image:height")) == ("1200", "630")
     assert one(response, "twitter:image") == f"{BASE}{card.url}"

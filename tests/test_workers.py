@@ -64,10 +64,10 @@ def test_two_workers_publish_each_scheduled_story_once():
     stories = [make_story(f"Scheduled story {i}") for i in range(STORIES)]
     publish_at = timezone.now() + timedelta(seconds=8)
     for story in stories:
-        workflow.transition(story, "submit", by=editor)
-        workflow.transition(story, "approve", by=editor)
-        workflow.transition(story, "schedule", by=editor, publish_at=publish_at)
-        workflow.transition(story, "schedule", by=editor, publish_at=publish_at)
+        workflow.transition(story, "submit", editor)
+        workflow.transition(story, "approve", editor)
+        workflow.transition(story, "schedule", editor, publish_at=publish_at)
+        workflow.transition(story, "schedule", editor, publish_at=publish_at)
     assert DBTaskResult.objects.count() == 2 * STORIES
 
     workers = [start_worker("worker-a"), start_worker("worker-b")]

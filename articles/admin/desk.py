@@ -3,7 +3,6 @@ and the read-only records: revision history, preview links and the audit log."""
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from articles import workflow
@@ -97,6 +96,10 @@ class BriefingLabelAdmin(admin.ModelAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(OfVisibleStories, admin.ModelAdmin):
+    """Corrections are append-only: editors add them (here or on the story's page) and
+    read them; a mistaken one is followed by another. Administrators alone may amend
+    or withdraw one, and the audit log keeps what it said."""
+
     form = CorrectionAdminForm
     list_display = ["story", "kind", "created_at", "created_by"]
     list_select_related = ["story", "created_by"]
@@ -105,18 +108,37 @@ class CorrectionAdmin(OfVisibleStories, admin.ModelAdmin):
     autocomplete_fields = ["story"]
     date_hierarchy = "created_at"
 
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
     def save_model(self, request, obj, form, change):
+        address = request.META.get("REMOTE_ADDR")
         if change:
-            super().save_model(request, obj, form, change)
+            original = Correction.objects.select_related("story").get(pk=obj.pk)
+            workflow.amend_correction(
+                original, obj.kind, obj.text, request.user, ip_address=address
+            )
             return
-        # Through the story, so the live page's "updated" time and the audit log follow.
-        correction = obj.story.add_correction(obj.kind, obj.text, by=request.user)
+        # Through the workflow, so the live page's "updated" time and the audit log follow.
+        correction = workflow.correct(
+            obj.story, obj.kind, obj.text, request.user, ip_address=address
+        )
         obj.pk, obj.created_at, obj.created_by = (
             correction.pk,
             correction.created_at,
             correction.created_by,
         )
         obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        workflow.withdraw_correction(obj, request.user, ip_address=request.META.get("REMOTE_ADDR"))
+
+    def delete_queryset(self, request, queryset):
+        for correction in queryset.select_related("story"):
+            self.delete_model(request, correction)
 
 
 @admin.register(Revision)
@@ -154,8 +176,8 @@ class PreviewLinkAdmin(OfVisibleStories, ReadOnly, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("story", "revision", "created_by")
-            .defer("revision__snapshot")
+            .select_related("story", "story__live_revision", "revision", "created_by")
+            .defer("revision__snapshot", "story__live_revision__snapshot")
         )
 
     @admin.display(description="revision", ordering="revision__number")
@@ -164,9 +186,7 @@ class PreviewLinkAdmin(OfVisibleStories, ReadOnly, admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, link):
-        if link.revoked_at:
-            return "Revoked"
-        return "Usable" if link.expires_at > timezone.now() else "Expired"
+        return link.state.label
 
     @admin.display(description="")
     def manage(self, link):
@@ -182,7 +202,7 @@ class AuditEntryAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor_name",
-        "action",
+        "action_name",
         "story_link",
         "status_change",
         "message",
@@ -193,7 +213,7 @@ class AuditEntryAdmin(ReadOnly, admin.ModelAdmin):
     fields = [
         "created_at",
         "actor_name",
-        "action",
+        "action_name",
         "story_link",
         "revision_number",
         "status_change",
@@ -213,6 +233,10 @@ class AuditEntryAdmin(ReadOnly, admin.ModelAdmin):
             reverse("admin:articles_story_change", args=[entry.story_id]),
             entry.story_headline or f"Story {entry.story_id}",
         )
+
+    @admin.display(description="action", ordering="action")
+    def action_name(self, entry):
+        return entry.action_label
 
     @admin.display(description="from → to")
     def status_change(self, entry):

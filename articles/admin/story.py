@@ -18,8 +18,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
@@ -31,38 +29,35 @@ from articles.forms import (
     StoryChildForm,
     StoryCorrectionForm,
     TransitionForm,
-    last_save,
 )
+from articles.importer import import_copy
 from articles.models import BriefingSection, Byline, EditingPresence, RelatedLink, Status, Story
+from articles.parser import ParseError
 
-#: Transitions that vouch for the text the editor read: refused if the story was saved
-#: since the page was opened, so nobody approves or publishes words they never saw.
-VOUCH_FOR_TEXT = frozenset({"approve", "schedule", "publish"})
-
-#: Said on the story page while an approval is pending or given (``Story.save_revision``).
+#: Said on the story page while an approval is pending or given (the ``edit`` transition).
 EDIT_RESETS_REVIEW = (
     "Editing the text of a story in review, approved or scheduled sends it back to "
     "draft: it must be submitted and approved again."
 )
 
 
-def can_edit(request, story) -> bool:
-    """``workflow.can_edit``, asked once per request and story: the admin asks it often."""
+def _asked_once(request, rule, story) -> bool:
+    """``rule(user, story)``, asked once per request and story: the admin asks often."""
     if story is None or story.pk is None:
         return True
-    cache = request.__dict__.setdefault("_newsroom_can_edit", {})
-    if story.pk not in cache:
-        cache[story.pk] = workflow.can_edit(request.user, story)
-    return cache[story.pk]
+    answers = request.__dict__.setdefault("_newsroom_rules", {})
+    key = (rule.__name__, story.pk)
+    if key not in answers:
+        answers[key] = rule(request.user, story)
+    return answers[key]
+
+
+def can_edit(request, story) -> bool:
+    return _asked_once(request, workflow.can_edit, story)
 
 
 def can_view(request, story) -> bool:
-    if story is None or story.pk is None:
-        return True
-    cache = request.__dict__.setdefault("_newsroom_can_view", {})
-    if story.pk not in cache:
-        cache[story.pk] = workflow.can_view(request.user, story)
-    return cache[story.pk]
+    return _asked_once(request, workflow.can_view, story)
 
 
 def link_targets(user, *, keep_existing: bool = False):
@@ -332,13 +327,16 @@ class StoryAdmin(admin.ModelAdmin):
         note = form.cleaned_data.get("revision_note", "").strip()
         story = form.instance
         status_before = story.status
-        story.save_revision(by=request.user, message=note or ("Edited" if change else "Created"))
-        if story.status != status_before and status_before != Status.PUBLISHED:
-            messages.warning(
-                request,
-                f"The story was {Status(status_before).label.lower()}; your changes made it "
-                "a draft again. Submit it for review when it is ready.",
-            )
+        workflow.save_revision(
+            story,
+            request.user,
+            note or ("Edited" if change else "Created"),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        if story.status != status_before:
+            said = workflow.TRANSITIONS["edit"].done_message(story, status_before)
+            if said:
+                messages.warning(request, said)
         add_brevity_messages(request, story)
 
     # --- workflow buttons and corrections ------------------------------------------
@@ -387,59 +385,21 @@ class StoryAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(change_url)
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                if name in VOUCH_FOR_TEXT:
-                    current = Story.objects.select_for_update().get(pk=story.pk)
-                    if current.version != data["version"]:
-                        raise workflow.TransitionError(
-                            self.changed_since_message(current, step, data["version"])
-                        )
-                workflow.transition(
-                    story,
-                    name,
-                    by=request.user,
-                    message=data.get("message", ""),
-                    publish_at=data.get("publish_at"),
-                    expire_at=data.get("expire_at"),
-                    ip_address=request.META.get("REMOTE_ADDR"),
-                )
-        except workflow.TransitionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, self.transition_done(story, name))
-        return HttpResponseRedirect(change_url)
-
-    def changed_since_message(self, story, step, seen_version: int):
-        number, who, when = last_save(story)
-        return format_html(
-            "This story was saved since you opened it (revision {} by {} at {}), so it was "
-            'not {}. Read the new text (<a href="{}?a={}&amp;b={}">compare the two '
-            "versions</a>), then try again.",
-            number,
-            who,
-            when,
-            {"approve": "approved", "schedule": "scheduled", "publish": "published"}[step.name],
-            reverse("history:compare", args=[story.pk]),
-            seen_version,
-            number,
-        )
-
-    def transition_done(self, story, name: str):
-        if name == "publish":
-            return format_html(
-                "Published: readers see this version now. <a href='{}'>See it on the site</a>.",
-                story.get_absolute_url(),
+            workflow.transition(
+                story,
+                name,
+                request.user,
+                expected_version=data["version"],
+                message=data.get("message", ""),
+                publish_at=data.get("publish_at"),
+                expire_at=data.get("expire_at"),
+                ip_address=request.META.get("REMOTE_ADDR"),
             )
-        if name == "schedule":
-            when = date_format(timezone.localtime(story.scheduled_at), "DATETIME_FORMAT")
-            return f"Scheduled: the story goes live at {when}."
-        return {
-            "submit": "Submitted for review. The editors have been told.",
-            "request_changes": "Sent back to the writers with your comment.",
-            "approve": "Approved. It can now be scheduled or published.",
-            "cancel_schedule": "Schedule cancelled. The story stays approved.",
-            "unpublish": "Taken off the site. Its address now shows “not found”.",
-        }[name]
+        except workflow.TransitionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, step.done_message(story))
+        return HttpResponseRedirect(change_url)
 
     def correction_view(self, request, object_id):
         """A correction, clarification or update on a live story, without re-approval."""
@@ -452,8 +412,12 @@ class StoryAdmin(admin.ModelAdmin):
             messages.error(request, f"The correction was not added: {errors}")
         else:
             try:
-                correction = story.add_correction(
-                    form.cleaned_data["kind"], form.cleaned_data["text"], by=request.user
+                correction = workflow.correct(
+                    story,
+                    form.cleaned_data["kind"],
+                    form.cleaned_data["text"],
+                    request.user,
+                    ip_address=request.META.get("REMOTE_ADDR"),
                 )
             except ValidationError as error:
                 messages.error(request, f"The correction was not added: {' '.join(error.messages)}")
@@ -467,10 +431,6 @@ class StoryAdmin(admin.ModelAdmin):
     # --- import from text ----------------------------------------------------------
 
     def import_view(self, request):
-        # Imported lazily: the importer imports the models, and the admin loads early.
-        from articles.importer import import_copy
-        from articles.parser import ParseError
-
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportCopyForm(request.POST or None)

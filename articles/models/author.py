@@ -7,8 +7,8 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.urls import reverse
 
-from articles.images import CleanImageField
 from articles.text import unique_slug
+from articles.uploads import CleanImageField
 
 
 def author_photo_path(instance, filename):

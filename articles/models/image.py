@@ -3,12 +3,12 @@ from django.utils import timezone
 
 
 def rendition_path(instance, filename):
-    # The name is chosen by articles.images, never by an uploader.
+    # The name is chosen by articles.renditions, never by an uploader.
     return f"renditions/{filename}"
 
 
 class ImageRendition(models.Model):
-    """A resized copy of an uploaded image, made in the background by ``articles.images``.
+    """A resized copy of an uploaded image, made in the background by ``articles.renditions``.
 
     Keyed by the original's storage name rather than a foreign key: snapshots name
     their image by its storage name, and an image outlives the story row it was

@@ -15,16 +15,13 @@ def hash_token(token: str) -> str:
 
 
 class PreviewLinkQuerySet(models.QuerySet):
-    def usable(self, at=None):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
-
-    def find(self, token: str, at=None):
-        """The usable link for ``token``, or None. Only the token's hash is stored."""
+    def find(self, token: str):
+        """The link for ``token`` in whatever state, or None. Only the token's hash is stored."""
         if not token or len(token) > 100:
             return None
         return (
-            self.usable(at)
-            .select_related("revision", "story")
+            self.select_related("revision", "story", "story__live_revision")
+            .defer("story__live_revision__snapshot")
             .filter(token_hash=hash_token(token))
             .first()
         )
@@ -49,6 +46,12 @@ class PreviewLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class State(models.TextChoices):
+        USABLE = "usable", "Usable"
+        SUPERSEDED = "superseded", "Superseded"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
 
     objects = PreviewLinkQuerySet.as_manager()
 
@@ -78,6 +81,27 @@ class PreviewLink(models.Model):
     def url_for(token: str) -> str:
         return reverse("preview:story", args=[token])
 
+    def state_at(self, at=None) -> "PreviewLink.State":
+        """Where the link stands: the one rule, for the page it opens, the desk and the admin.
+
+        *Revoked* and *expired* links open nothing. A *superseded* link still opens,
+        but readers now see its revision or a later one: the story was published
+        since. Otherwise it is *usable*.
+        """
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= (at or timezone.now()):
+            return self.State.EXPIRED
+        live = self.story.live_revision
+        if live is not None and live.number >= self.revision.number:
+            return self.State.SUPERSEDED
+        return self.State.USABLE
+
     @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+    def state(self) -> "PreviewLink.State":
+        return self.state_at()
+
+    @property
+    def opens(self) -> bool:
+        """Whether the link's address shows its revision now."""
+        return self.state in (self.State.USABLE, self.State.SUPERSEDED)

@@ -9,6 +9,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -17,15 +18,15 @@ from django.core.validators import (
     ProhibitNullCharactersValidator,
     URLValidator,
 )
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
-from articles.images import CleanImageField, stored_size
 from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
 from articles.text import unique_slug
+from articles.uploads import CleanImageField
 
 from .author import Author
 from .taxonomy import BriefingLabel, Section, Tag
@@ -58,6 +59,22 @@ class StoryQuerySet(models.QuerySet):
         # working copy is being revised (status draft, in review…) stays on the site.
         return self.filter(
             live_revision__isnull=False, first_published_at__lte=at or timezone.now()
+        )
+
+    def written_by(self, user):
+        """Stories ``user`` writes: those they created and those carrying their byline.
+
+        The one authorship rule: who may edit and submit a story, whose desk lists it,
+        who hears about its review (``Story.writers`` reads it the other way). A
+        subquery rather than a join, so no story is listed twice and no DISTINCT is
+        needed.
+        """
+        # Inside a subquery of users (Story.writers), the byline subquery sits one
+        # level deeper, so it reaches the user through one more OuterRef.
+        byline_user = OuterRef(user) if isinstance(user, OuterRef) else user
+        return self.filter(
+            Q(created_by=user)
+            | Q(pk__in=Byline.objects.filter(author__user=byline_user).values("story_id"))
         )
 
     def for_readers(self):
@@ -287,15 +304,20 @@ class Story(models.Model):
         }
     )
 
+    #: Written only by ``articles.search.index_story``, with an UPDATE of their own.
+    SEARCH_FIELDS = frozenset({"search_text", "search_vector"})
+
     def save(self, *args, workflow: bool = False, **kwargs):
-        """Save the working copy; ``workflow=True`` (transitions only) saves every column."""
+        """Save the working copy; ``workflow=True`` (transitions only) saves the
+        workflow's columns too. The search columns are never saved here."""
         if not self.slug:
             self.slug = unique_slug(Story, self.headline, instance=self)
-        if not workflow and not self._state.adding and kwargs.get("update_fields") is None:
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            skipped = self.SEARCH_FIELDS if workflow else self.WORKFLOW_FIELDS
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in self.WORKFLOW_FIELDS
+                if not f.primary_key and f.name not in skipped
             ]
         super().save(*args, **kwargs)
 
@@ -320,7 +342,23 @@ class Story(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.live_revision_id is not None
+        """Whether readers see it now: the rule of ``StoryQuerySet.published``, on one row."""
+        return (
+            self.live_revision_id is not None
+            and self.first_published_at is not None
+            and self.first_published_at <= timezone.now()
+        )
+
+    def is_written_by(self, user) -> bool:
+        """``StoryQuerySet.written_by`` for this story. A story not yet saved is its maker's."""
+        if self.pk is None:
+            return True
+        return Story.objects.written_by(user).filter(pk=self.pk).exists()
+
+    def writers(self):
+        """The users who write this story: ``StoryQuerySet.written_by`` read the other way."""
+        stories = Story.objects.filter(pk=self.pk).written_by(OuterRef("pk"))
+        return get_user_model().objects.filter(Exists(stories))
 
     def latest_revision(self):
         return self.revisions.order_by("-number").first()
@@ -329,200 +367,6 @@ class Story(models.Model):
     def has_unpublished_changes(self) -> bool:
         latest = self.latest_revision()
         return self.is_live and latest is not None and latest.pk != self.live_revision_id
-
-    def snapshot(self) -> dict:
-        """The working copy as plain JSON: what a revision stores and a reader page renders."""
-        section = self.section
-        width, height = stored_size(self.lead_image) if self.lead_image else (None, None)
-        return {
-            "headline": self.headline,
-            "slug": self.slug,
-            "dek": self.dek,
-            "dateline": self.dateline,
-            "lede": self.lede,
-            "section": (
-                {"id": section.pk, "name": section.name, "slug": section.slug} if section else None
-            ),
-            "tags": [
-                {"id": t.pk, "name": t.name, "slug": t.slug} for t in self.tags.order_by("name")
-            ],
-            "image": (
-                {
-                    "name": self.lead_image.name,
-                    "alt": self.lead_image_alt,
-                    "caption": self.lead_image_caption,
-                    "credit": self.lead_image_credit,
-                    "width": width,
-                    "height": height,
-                    "focus_x": self.lead_image_focus_x,
-                    "focus_y": self.lead_image_focus_y,
-                }
-                if self.lead_image
-                else None
-            ),
-            "bylines": [
-                {
-                    "author_id": b.author_id,
-                    "name": b.author.name,
-                    "slug": b.author.slug,
-                    "role": b.role,
-                }
-                for b in self.bylines.select_related("author")
-            ],
-            "sections": [
-                {
-                    "id": s.pk,
-                    "label": s.label.name if s.label else "",
-                    "label_slug": s.label.slug if s.label else "",
-                    "body": sanitize_html(s.body),
-                }
-                for s in self.sections.select_related("label")
-            ],
-            "links": [
-                {"title": link.title, "story_id": link.target_id, "url": link.url}
-                for link in self.related_links.all()
-            ],
-        }
-
-    # --- changing ----------------------------------------------------------------
-
-    def save_revision(self, by=None, message: str = "", *, reset_review: bool = True):
-        """Record the working copy as a new numbered revision. Every save calls this.
-
-        When the text changed, a story in review, approved or scheduled goes back to
-        draft (see ``articles.workflow``); pass ``reset_review=False`` only from
-        within a transition.
-        """
-        from articles import workflow
-
-        from .revision import Revision
-
-        with transaction.atomic():
-            # Locking the story row serialises revision numbers between concurrent savers.
-            locked = Story.objects.select_for_update().only("pk", "version").get(pk=self.pk)
-            previous = locked.revisions.order_by("-number").only("number", "snapshot").first()
-            snapshot = self.snapshot()
-            revision = Revision.objects.create(
-                story=self,
-                number=(previous.number if previous else 0) + 1,
-                snapshot=snapshot,
-                created_by=by,
-                message=message,
-            )
-            Story.objects.filter(pk=self.pk).update(version=F("version") + 1)
-            if reset_review and previous is not None and previous.snapshot != snapshot:
-                workflow.note_edit(self, by=by)
-        self.version = locked.version + 1
-        return revision
-
-    def publish(self, by=None, at=None):
-        """Make the working copy what readers see; return the revision now live."""
-        from articles import workflow
-
-        workflow.transition(self, "publish", by=by, at=at)
-        return self.live_revision
-
-    def unpublish(self, by=None, at=None):
-        """Take the story off the reading site. Its revisions and URL are kept."""
-        from articles import workflow
-
-        workflow.transition(self, "unpublish", by=by, at=at)
-
-    def restore(self, revision, by=None):
-        """Make ``revision`` the working copy again (itself saved as a new revision)."""
-        from .audit import AuditEntry
-
-        if revision.story_id != self.pk:
-            raise ValidationError("That revision belongs to another story.")
-        with transaction.atomic():
-            self.apply_snapshot(revision.snapshot)
-            new = self.save_revision(by=by, message=f"Restored revision {revision.number}")
-            AuditEntry.objects.create(
-                actor=by,
-                action=AuditEntry.Action.RESTORE,
-                story=self,
-                revision_number=new.number,
-                from_status=self.status,
-                to_status=self.status,
-                message=f"Restored revision {revision.number}",
-            )
-        return new
-
-    def apply_snapshot(self, snapshot: dict) -> None:
-        """Overwrite the working copy (fields and children) with a snapshot's content.
-
-        Bylines whose author was deleted and links to deleted stories are dropped or
-        kept as titles; labels that no longer exist become unlabelled sections.
-        """
-        for name in ("headline", "dek", "dateline", "lede"):
-            setattr(self, name, snapshot.get(name, ""))
-        section = snapshot.get("section")
-        self.section = Section.objects.filter(pk=section["id"]).first() if section else None
-        image = snapshot.get("image")
-        self.lead_image = image["name"] if image else ""
-        for field in ("alt", "caption", "credit"):
-            setattr(self, f"lead_image_{field}", image.get(field, "") if image else "")
-        for field in ("focus_x", "focus_y"):
-            setattr(self, f"lead_image_{field}", image.get(field, 0.5) if image else 0.5)
-        self.save()
-        self.tags.set(Tag.objects.filter(pk__in=[t["id"] for t in snapshot.get("tags", [])]))
-
-        self.bylines.all().delete()
-        authors = Author.objects.in_bulk([b["author_id"] for b in snapshot.get("bylines", [])])
-        Byline.objects.bulk_create(
-            Byline(story=self, author=authors[b["author_id"]], position=i, role=b.get("role", ""))
-            for i, b in enumerate(snapshot.get("bylines", []))
-            if b["author_id"] in authors
-        )
-        self.sections.all().delete()
-        labels = {label.slug: label for label in BriefingLabel.objects.all()}
-        for i, item in enumerate(snapshot.get("sections", [])):
-            BriefingSection.objects.create(
-                story=self, position=i, label=labels.get(item.get("label_slug")), body=item["body"]
-            )
-        self.related_links.all().delete()
-        targets = Story.objects.in_bulk(
-            [link["story_id"] for link in snapshot.get("links", []) if link["story_id"]]
-        )
-        RelatedLink.objects.bulk_create(
-            RelatedLink(
-                story=self,
-                position=i,
-                title=link["title"],
-                target=targets.get(link["story_id"]),
-                url=link["url"] if not link["story_id"] else "",
-            )
-            for i, link in enumerate(snapshot.get("links", []))
-        )
-
-    def add_correction(self, kind: str, text: str, by=None, at=None):
-        """Add a correction, clarification or update to a live story, without re-approval."""
-        from articles.cache import invalidate_pages
-
-        from .audit import AuditEntry
-
-        if not self.is_live:
-            raise ValidationError("Corrections are for published stories.")
-        if not text.strip():
-            raise ValidationError("Write the text of the correction.")
-        at = at or timezone.now()
-        with transaction.atomic():
-            correction = Correction.objects.create(
-                story=self, kind=kind, text=text, created_by=by, created_at=at
-            )
-            Story.objects.filter(pk=self.pk).update(last_published_at=at)
-            invalidate_pages()
-            AuditEntry.objects.create(
-                actor=by,
-                action=AuditEntry.Action.CORRECTION,
-                story=self,
-                from_status=self.status,
-                to_status=self.status,
-                message=f"{correction.get_kind_display()}: {text}",
-                created_at=at,
-            )
-        self.last_published_at = at
-        return correction
 
 
 class LiveAuthor(models.Model):
@@ -674,6 +518,13 @@ class RelatedLink(models.Model):
 
 
 class Correction(models.Model):
+    """A correction, clarification or update shown under a live story, newest first.
+
+    Append-only, like a newspaper's corrections column: a mistaken correction is
+    followed by another one. Only ``articles.workflow`` adds one (with its audit row);
+    superusers may amend or withdraw one there, audited too.
+    """
+
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
         CLARIFICATION = "clarification", "Clarification"
@@ -692,3 +543,11 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Corrections are append-only: add another correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Corrections are append-only: add another correction instead.")

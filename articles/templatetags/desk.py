@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import template
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 
 from articles import workflow
-from articles.models import Byline, Status, Story
+from articles.models import Status, Story
 
 register = template.Library()
 
@@ -42,13 +42,6 @@ class DeskList:
     time_label: str = "Last saved"
 
 
-def writer_of(user) -> Q:
-    """Stories ``user`` writes: made by them or carrying their byline."""
-    return Q(created_by=user) | Q(
-        pk__in=Byline.objects.filter(author__user=user).values("story_id")
-    )
-
-
 def _changelist(**filters) -> str:
     return f"{reverse('admin:articles_story_changelist')}?{urlencode(filters)}"
 
@@ -56,7 +49,7 @@ def _changelist(**filters) -> str:
 def desk_lists(user, limit: int = DESK_LIMIT) -> list[DeskList]:
     """The desk of ``user``: their own work first, then the editors' queues."""
     stories = Story.objects.only(*_DESK_FIELDS)
-    mine = stories.filter(writer_of(user))
+    mine = stories.written_by(user)
     lists = [
         DeskList(
             "drafts",

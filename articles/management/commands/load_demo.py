@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles import demo
+from articles import demo, workflow
 from articles.importer import import_copy
 from articles.models import Author, Section, Story, Tag
 from articles.parser import ParseError
@@ -115,8 +115,8 @@ class Command(BaseCommand):
             story.dateline = item.dateline
             story.save()
         story.tags.set([Tag.objects.get_or_create(name=name)[0] for name in item.tags])
-        story.save_revision(by=by, message="Demo: dateline and tags")
-        story.publish(by=by, at=at)
+        workflow.save_revision(story, by, "Demo: dateline and tags")
+        workflow.transition(story, "publish", by, at=at)
         self.created(
             f"Story “{story.headline}” in {section.name}, "
             f"by {', '.join(b.author.name for b in story.bylines.select_related('author'))}"

@@ -15,9 +15,9 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
-from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
+from articles import snapshot
 from articles.models import Author, ImageRendition, Revision, Story
 
 #: Where uploads and renditions are stored (see the models' upload_to functions).
@@ -94,7 +94,7 @@ class Command(BaseCommand):
         used = set(Story.objects.exclude(lead_image="").values_list("lead_image", flat=True))
         used |= set(Author.objects.exclude(photo="").values_list("photo", flat=True))
         names = (
-            Revision.objects.annotate(image=KeyTextTransform("name", "snapshot__image"))
+            Revision.objects.annotate(image=snapshot.stored("image", "name"))
             .exclude(image=None)
             .values_list("image", flat=True)
         )

@@ -3,7 +3,7 @@
 Publishing one story through the workflow costs a few dozen queries, so 100,000 of
 them would take hours. This command writes the same rows with bulk inserts, a batch
 per transaction: the working copy and its children, one revision whose snapshot has
-exactly ``Story.snapshot()``'s format, and the live columns publishing maintains
+exactly the format of ``articles.snapshot``, and the live columns publishing maintains
 (``live_revision``, ``live_section``, ``live_tags``, ``live_authors``, the search
 text and vector). Reader pages then render these stories as they would real ones.
 
@@ -39,8 +39,8 @@ from articles.models import (
 )
 from articles.models.story import Status
 from articles.richtext import sanitize_html
-from articles.search import _fields as search_fields
-from articles.search import search_config
+from articles.search import search_config, weighted_text
+from articles.snapshot import Credit, Link, Named, Part, Snapshot
 
 PREFIX = "bench-"
 ARCHIVE_DAYS = 730
@@ -553,14 +553,13 @@ class Command(BaseCommand):
         for item in briefing:
             sections_of.setdefault(item.story_id, []).append(item)
         snapshots = [
-            snapshot(story, p, sections_of[story.pk])
-            for story, p in zip(stories, plans, strict=True)
+            content_of(p, sections_of[story.pk]) for story, p in zip(stories, plans, strict=True)
         ]
         revisions = Revision.objects.bulk_create(
             Revision(
                 story=story,
                 number=1,
-                snapshot=snap,
+                snapshot=snap.to_json(),
                 created_at=p.published_at,
                 message="Published",
             )
@@ -580,7 +579,7 @@ class Command(BaseCommand):
         """
         ids, revision_ids, heads, middles, rests, texts = [], [], [], [], [], []
         for story, revision, snap in zip(stories, revisions, snapshots, strict=True):
-            head, middle, rest = search_fields(snap)
+            head, middle, rest = weighted_text(snap)
             ids.append(story.pk)
             revision_ids.append(revision.pk)
             heads.append(head)
@@ -606,26 +605,20 @@ class Command(BaseCommand):
             )
 
 
-def snapshot(story: Story, plan: Plan, sections: list[BriefingSection]) -> dict:
-    """What ``story.snapshot()`` returns for this story, built without querying it back."""
-    return {
-        "headline": plan.headline,
-        "slug": plan.slug,
-        "dek": plan.dek,
-        "dateline": plan.dateline,
-        "lede": plan.lede,
-        "section": {"id": plan.section.pk, "name": plan.section.name, "slug": plan.section.slug},
-        "tags": [{"id": t.pk, "name": t.name, "slug": t.slug} for t in plan.tags],
-        "image": None,
-        "bylines": [
-            {"author_id": a.pk, "name": a.name, "slug": a.slug, "role": role}
+def content_of(plan: Plan, sections: list[BriefingSection]) -> Snapshot:
+    """What ``articles.snapshot.build`` makes of this story, built without querying it back."""
+    return Snapshot(
+        headline=plan.headline,
+        slug=plan.slug,
+        dek=plan.dek,
+        dateline=plan.dateline,
+        lede=plan.lede,
+        section=Named(plan.section.pk, plan.section.name, plan.section.slug),
+        tags=tuple(Named(t.pk, t.name, t.slug) for t in plan.tags),
+        bylines=tuple(
+            Credit(a.pk, a.name, a.slug, role)
             for a, role in zip(plan.authors, plan.roles, strict=True)
-        ],
-        "sections": [
-            {"id": s.pk, "label": s.label.name, "label_slug": s.label.slug, "body": s.body}
-            for s in sections
-        ],
-        "links": [
-            {"title": title, "story_id": target, "url": url} for title, target, url in plan.links
-        ],
-    }
+        ),
+        sections=tuple(Part(s.pk, s.label.name, s.label.slug, s.body) for s in sections),
+        links=tuple(Link(title, target, url) for title, target, url in plan.links),
+    )

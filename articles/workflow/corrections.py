@@ -1,0 +1,93 @@
+"""Corrections, clarifications and updates: added to a live story without re-approval.
+
+Append-only, like a newspaper's corrections column: a mistaken correction is followed
+by another one. Superusers alone may amend or withdraw one, and each such act is
+audited with what it replaced.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from articles.cache import invalidate_pages
+from articles.models import AuditEntry, Correction, Story
+from articles.models.audit import declare_action
+
+CORRECT = declare_action("correction", "Added a correction")
+AMEND = declare_action("correction_amend", "Amended a correction")
+WITHDRAW = declare_action("correction_withdraw", "Withdrew a correction")
+
+
+def _text(text: str) -> str:
+    if not (text or "").strip():
+        raise ValidationError("Write the text of the correction.")
+    return text
+
+
+def correct(
+    story: Story, kind: str, text: str, actor, *, at=None, ip_address: str | None = None
+) -> Correction:
+    """Add a correction, clarification or update to a live story; readers see it at once."""
+    if actor is not None and not actor.has_perm("articles.add_correction"):
+        raise PermissionDenied("You may not add corrections.")
+    if not story.is_live:
+        raise ValidationError("Corrections are for published stories.")
+    text = _text(text)
+    at = at or timezone.now()
+    with transaction.atomic():
+        correction = Correction.objects.create(
+            story=story, kind=kind, text=text, created_by=actor, created_at=at
+        )
+        # The live page's "updated" time and the sitemaps' lastmod follow the correction.
+        Story.objects.filter(pk=story.pk).update(last_published_at=at)
+        invalidate_pages()
+        AuditEntry.record(
+            CORRECT,
+            actor=actor,
+            story=story,
+            message=f"{correction.get_kind_display()}: {text}",
+            ip_address=ip_address,
+            at=at,
+        )
+    story.last_published_at = at
+    return correction
+
+
+def _superuser(actor, what: str) -> None:
+    if actor is None or not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied(f"Corrections are append-only: only an administrator may {what}.")
+
+
+def amend_correction(
+    correction: Correction, kind: str, text: str, actor, *, ip_address: str | None = None
+) -> Correction:
+    """Change a correction's words in place (administrators only, audited with the old words)."""
+    _superuser(actor, "amend one")
+    text = _text(text)
+    with transaction.atomic():
+        Correction.objects.filter(pk=correction.pk).update(kind=kind, text=text)
+        invalidate_pages()
+        AuditEntry.record(
+            AMEND,
+            actor=actor,
+            story=correction.story,
+            message=f"Was: {correction.get_kind_display()}: {correction.text}",
+            ip_address=ip_address,
+        )
+    correction.kind, correction.text = kind, text
+    return correction
+
+
+def withdraw_correction(correction: Correction, actor, *, ip_address: str | None = None) -> None:
+    """Remove a correction (administrators only, audited with its words)."""
+    _superuser(actor, "withdraw one")
+    with transaction.atomic():
+        Correction.objects.filter(pk=correction.pk).delete()
+        invalidate_pages()
+        AuditEntry.record(
+            WITHDRAW,
+            actor=actor,
+            story=correction.story,
+            message=f"{correction.get_kind_display()}: {correction.text}",
+            ip_address=ip_address,
+        )
