@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +90,6 @@ def _bump() -> None:
     cache.set(GENERATION_KEY, time.time_ns(), None)
     hook = settings.NEWSROOM.get("PURGE_HOOK")
     if hook:
-        from django.utils.module_loading import import_string
-
         try:
             import_string(hook)()
         except Exception:

@@ -5,6 +5,7 @@ Every byline is a ``dc:creator``; the description is the lede plus "Why it matte
 with a fixed number of queries, however many items and bylines.
 """
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -50,8 +51,6 @@ class LatestStoriesFeed(Feed):
         return response
 
     def title(self, obj=None):
-        from django.conf import settings
-
         return settings.NEWSROOM["SITE_NAME"]
 
     def link(self, obj=None):
@@ -61,8 +60,6 @@ class LatestStoriesFeed(Feed):
         return absolute("/feed/")
 
     def description(self, obj=None):
-        from django.conf import settings
-
         return settings.NEWSROOM["TAGLINE"]
 
     def stories(self, obj):

@@ -246,6 +246,18 @@ def stored(*keys: str, revision: str = "") -> KeyTextTransform:
 
 def build(story: Story) -> Snapshot:
     """The working copy of ``story`` (its row and its children) as a snapshot."""
+    return assemble(
+        story,
+        tags=story.tags.order_by("name"),
+        bylines=story.bylines.select_related("author"),
+        parts=story.sections.select_related("label"),
+        links=story.related_links.all(),
+    )
+
+
+def assemble(story: Story, *, tags, bylines, parts, links) -> Snapshot:
+    """A snapshot of ``story`` with its children given, in order: ``build`` fetches them;
+    the benchmark seeder passes the rows it has just written."""
     section = story.section
     image = None
     if story.lead_image:
@@ -267,12 +279,9 @@ def build(story: Story) -> Snapshot:
         dateline=story.dateline,
         lede=story.lede,
         section=Named(section.pk, section.name, section.slug) if section else None,
-        tags=tuple(Named(t.pk, t.name, t.slug) for t in story.tags.order_by("name")),
+        tags=tuple(Named(t.pk, t.name, t.slug) for t in tags),
         image=image,
-        bylines=tuple(
-            Credit(b.author_id, b.author.name, b.author.slug, b.role)
-            for b in story.bylines.select_related("author")
-        ),
+        bylines=tuple(Credit(b.author_id, b.author.name, b.author.slug, b.role) for b in bylines),
         sections=tuple(
             Part(
                 s.pk,
@@ -280,11 +289,9 @@ def build(story: Story) -> Snapshot:
                 s.label.slug if s.label else "",
                 sanitize_html(s.body),
             )
-            for s in story.sections.select_related("label")
+            for s in parts
         ),
-        links=tuple(
-            Link(link.title, link.target_id, link.url) for link in story.related_links.all()
-        ),
+        links=tuple(Link(link.title, link.target_id, link.url) for link in links),
     )
 
 

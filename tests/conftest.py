@@ -1,4 +1,16 @@
+"""What every test file shares: the named people, signed-in browsers, and the form a page shows.
+
+People: ``journalist`` (writes), ``other_journalist`` (writes, not these stories),
+``editor`` and ``admin_user`` (a superuser). Each ``as_…`` fixture is a separate
+``Client`` signed in as that person, so a test can hold several at once.
+``form_values(response)`` is the POST a browser would send back for the admin form a
+page shows.
+"""
+
 import pytest
+from django.contrib.auth.models import Group
+from django.forms import CheckboxInput, FileField, ModelMultipleChoiceField, MultipleChoiceField
+from django.test import Client
 
 from tests.factories import make_user
 
@@ -23,23 +35,103 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _in_group(user, name):
-    from django.contrib.auth.models import Group
+# --- people ---------------------------------------------------------------------------
 
+
+def in_group(user, name: str):
     user.groups.add(Group.objects.get(name=name))
     return user
 
 
 @pytest.fixture
 def journalist(db):
-    return _in_group(make_user("journalist"), "Journalists")
+    return in_group(make_user("journalist"), "Journalists")
+
+
+@pytest.fixture
+def other_journalist(db):
+    """A second journalist, who writes none of ``journalist``'s stories."""
+    return in_group(make_user("other_journalist"), "Journalists")
 
 
 @pytest.fixture
 def editor(db):
-    return _in_group(make_user("editor"), "Editors")
+    return in_group(make_user("editor"), "Editors")
 
 
 @pytest.fixture
 def admin_user(db):
     return make_user("admin", is_superuser=True)
+
+
+# --- signed-in browsers -----------------------------------------------------------------
+
+
+def signed_in(user, **options) -> Client:
+    """A browser of its own, signed in as ``user``."""
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_journalist(journalist):
+    return signed_in(journalist)
+
+
+@pytest.fixture
+def as_other_journalist(other_journalist):
+    return signed_in(other_journalist)
+
+
+@pytest.fixture
+def as_editor(editor):
+    return signed_in(editor)
+
+
+@pytest.fixture
+def as_admin(admin_user):
+    return signed_in(admin_user)
+
+
+# --- the form a page shows ----------------------------------------------------------------
+
+
+def _bound_values(form) -> dict:
+    values = {}
+    for name, field in form.fields.items():
+        bound = form[name]
+        value = bound.value()
+        if isinstance(field, FileField):
+            continue
+        if isinstance(field.widget, CheckboxInput):
+            if value:
+                values[bound.html_name] = "on"
+            continue
+        if isinstance(field, MultipleChoiceField | ModelMultipleChoiceField):
+            values[bound.html_name] = [str(v) for v in value or []]
+        else:
+            values[bound.html_name] = "" if value is None else str(value)
+    return values
+
+
+def form_values(response) -> dict:
+    """The admin form as the page shows it, with existing inline rows and no blank ones:
+    what a browser posts back when nothing is changed."""
+    data = _bound_values(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        initial = formset.initial_form_count()
+        data |= _bound_values(formset.management_form)
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(initial)
+        for form in formset.forms[:initial]:
+            data |= _bound_values(form)
+    return data
+
+
+def add_row(data: dict, prefix: str, **values) -> None:
+    """Add an inline row (a byline, a section, a link) to form values."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+    for name, value in values.items():
+        data[f"{prefix}-{index}-{name}"] = str(value)

@@ -22,24 +22,22 @@ def restore_edit_reset(apps, schema_editor):
     ).update(action="edit_reset")
 
 
-def take_correction_rights(apps, schema_editor):
+def _editors_correction_rights(apps, change: str) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     rights = Permission.objects.filter(
         content_type__app_label="articles", codename__in=TAKEN_FROM_EDITORS
     )
     for group in Group.objects.filter(name="Editors"):
-        group.permissions.remove(*rights)
+        getattr(group.permissions, change)(*rights)
+
+
+def take_correction_rights(apps, schema_editor):
+    _editors_correction_rights(apps, "remove")
 
 
 def give_correction_rights(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    rights = Permission.objects.filter(
-        content_type__app_label="articles", codename__in=TAKEN_FROM_EDITORS
-    )
-    for group in Group.objects.filter(name="Editors"):
-        group.permissions.add(*rights)
+    _editors_correction_rights(apps, "add")
 
 
 class Migration(migrations.Migration):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .append_only import AppendOnly
+
 #: Action code → what the audit log calls it. Filled by whoever declares an action:
 #: each workflow transition and operation (``articles.workflow``) and the failed
 #: sign-in receiver (``articles.signals``), so an action is named where it is done.
@@ -31,7 +33,7 @@ class AuditEntryQuerySet(models.QuerySet):
         raise TypeError("Audit entries are append-only.")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """One line of the append-only editorial record: who did what, when, from which state.
 
     Written only by :meth:`record`.
@@ -57,6 +59,9 @@ class AuditEntry(models.Model):
 
     objects = AuditEntryQuerySet.as_manager()
 
+    refusal = "Audit entries are append-only: record what happened next instead."
+    deletable = False
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "audit log"
@@ -66,14 +71,6 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or 'system'}: {self.action_label}"
         )
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit entries are append-only.")
 
     @property
     def action_label(self) -> str:
@@ -102,7 +99,7 @@ class AuditEntry(models.Model):
         if action not in _ACTIONS:
             raise ValueError(f"Undeclared audit action {action!r}")
         status = story.status if story is not None else ""
-        return cls.objects.create(
+        return AuditEntry.objects.create(
             action=action,
             actor=actor,
             actor_name=actor_name or (actor.get_username() if actor is not None else ""),

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .append_only import AppendOnly
 
-class Revision(models.Model):
+
+class Revision(AppendOnly):
     """An immutable, numbered snapshot of a story and its children.
 
     One model serves history, restore and the live page: publishing points
@@ -19,6 +21,8 @@ class Revision(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     message = models.CharField(max_length=250, blank=True)
 
+    refusal = "Revisions are immutable: save the story to make a new one."
+
     class Meta:
         ordering = ["-number"]
         constraints = [
@@ -27,8 +31,3 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"Revision {self.number} of {self.snapshot.get('headline', '')}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Revisions are immutable; save a new one instead.")
-        super().save(*args, **kwargs)

@@ -28,6 +28,7 @@ from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
 from articles.text import unique_slug
 from articles.uploads import CleanImageField
 
+from .append_only import AppendOnly
 from .author import Author
 from .taxonomy import BriefingLabel, Section, Tag
 
@@ -517,7 +518,7 @@ class RelatedLink(models.Model):
             raise ValidationError({"target": "A story cannot link to itself."})
 
 
-class Correction(models.Model):
+class Correction(AppendOnly):
     """A correction, clarification or update shown under a live story, newest first.
 
     Append-only, like a newspaper's corrections column: a mistaken correction is
@@ -538,16 +539,11 @@ class Correction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    refusal = "Corrections are append-only: add another correction instead."
+    deletable = False
+
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Corrections are append-only: add another correction instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Corrections are append-only: add another correction instead.")

@@ -53,41 +53,32 @@ def correct(
     return correction
 
 
-def _superuser(actor, what: str) -> None:
+def _administer(correction: Correction, actor, action: str, message: str, change, ip_address):
+    """Apply ``change`` to the correction's row as an administrator, audited."""
     if actor is None or not (actor.is_active and actor.is_superuser):
-        raise PermissionDenied(f"Corrections are append-only: only an administrator may {what}.")
+        raise PermissionDenied("Corrections are append-only: only an administrator may do that.")
+    with transaction.atomic():
+        change(Correction.objects.filter(pk=correction.pk))
+        invalidate_pages()
+        AuditEntry.record(
+            action, actor=actor, story=correction.story, message=message, ip_address=ip_address
+        )
 
 
 def amend_correction(
     correction: Correction, kind: str, text: str, actor, *, ip_address: str | None = None
 ) -> Correction:
     """Change a correction's words in place (administrators only, audited with the old words)."""
-    _superuser(actor, "amend one")
     text = _text(text)
-    with transaction.atomic():
-        Correction.objects.filter(pk=correction.pk).update(kind=kind, text=text)
-        invalidate_pages()
-        AuditEntry.record(
-            AMEND,
-            actor=actor,
-            story=correction.story,
-            message=f"Was: {correction.get_kind_display()}: {correction.text}",
-            ip_address=ip_address,
-        )
+    was = f"Was: {correction.get_kind_display()}: {correction.text}"
+    _administer(
+        correction, actor, AMEND, was, lambda row: row.update(kind=kind, text=text), ip_address
+    )
     correction.kind, correction.text = kind, text
     return correction
 
 
 def withdraw_correction(correction: Correction, actor, *, ip_address: str | None = None) -> None:
     """Remove a correction (administrators only, audited with its words)."""
-    _superuser(actor, "withdraw one")
-    with transaction.atomic():
-        Correction.objects.filter(pk=correction.pk).delete()
-        invalidate_pages()
-        AuditEntry.record(
-            WITHDRAW,
-            actor=actor,
-            story=correction.story,
-            message=f"{correction.get_kind_display()}: {correction.text}",
-            ip_address=ip_address,
-        )
+    words = f"{correction.get_kind_display()}: {correction.text}"
+    _administer(correction, actor, WITHDRAW, words, lambda row: row.delete(), ip_address)

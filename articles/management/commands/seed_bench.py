@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles import snapshot
 from articles.cache import invalidate_pages
 from articles.models import (
     Author,
@@ -40,7 +41,6 @@ from articles.models import (
 from articles.models.story import Status
 from articles.richtext import sanitize_html
 from articles.search import search_config, weighted_text
-from articles.snapshot import Credit, Link, Named, Part, Snapshot
 
 PREFIX = "bench-"
 ARCHIVE_DAYS = 730
@@ -549,11 +549,19 @@ class Command(BaseCommand):
         LiveTag.objects.bulk_create(live_tag_rows)
         LiveAuthor.objects.bulk_create(live_author_rows)
 
-        sections_of: dict[int, list[BriefingSection]] = {}
-        for item in briefing:
-            sections_of.setdefault(item.story_id, []).append(item)
+        children = {story.pk: ([], [], []) for story in stories}
+        for rows, index in ((bylines, 0), (briefing, 1), (links, 2)):
+            for row in rows:
+                children[row.story_id][index].append(row)
         snapshots = [
-            content_of(p, sections_of[story.pk]) for story, p in zip(stories, plans, strict=True)
+            snapshot.assemble(
+                story,
+                tags=sorted(p.tags, key=lambda tag: tag.name),
+                bylines=children[story.pk][0],
+                parts=children[story.pk][1],
+                links=children[story.pk][2],
+            )
+            for story, p in zip(stories, plans, strict=True)
         ]
         revisions = Revision.objects.bulk_create(
             Revision(
@@ -603,22 +611,3 @@ class Command(BaseCommand):
                 """,
                 [*[search_config()] * 3, ids, revision_ids, heads, middles, rests, texts],
             )
-
-
-def content_of(plan: Plan, sections: list[BriefingSection]) -> Snapshot:
-    """What ``articles.snapshot.build`` makes of this story, built without querying it back."""
-    return Snapshot(
-        headline=plan.headline,
-        slug=plan.slug,
-        dek=plan.dek,
-        dateline=plan.dateline,
-        lede=plan.lede,
-        section=Named(plan.section.pk, plan.section.name, plan.section.slug),
-        tags=tuple(Named(t.pk, t.name, t.slug) for t in plan.tags),
-        bylines=tuple(
-            Credit(a.pk, a.name, a.slug, role)
-            for a, role in zip(plan.authors, plan.roles, strict=True)
-        ),
-        sections=tuple(Part(s.pk, s.label.name, s.label.slug, s.body) for s in sections),
-        links=tuple(Link(title, target, url) for title, target, url in plan.links),
-    )
