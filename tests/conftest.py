@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.forms import CheckboxInput, FileField, ModelMultipleChoiceField, MultipleChoiceField
 from django.test import Client
+from django.urls import reverse
 
 from tests.factories import make_user
 
@@ -95,6 +96,16 @@ def as_admin(admin_user):
 
 
 # --- the form a page shows ----------------------------------------------------------------
+
+
+def change_url(story) -> str:
+    """The story's page in the admin."""
+    return reverse("admin:articles_story_change", args=[story.pk])
+
+
+def messages_of(response) -> list[str]:
+    """The messages a page shows (a followed redirect's)."""
+    return [str(m) for m in response.context["messages"]]
 
 
 def _bound_values(form) -> dict:

@@ -4,17 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.forms import (
-    CheckboxInput,
-    FileField,
-    ModelMultipleChoiceField,
-    MultipleChoiceField,
-)
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Author, BriefingLabel, Correction, Revision, Status, Story
+from tests.conftest import add_row, change_url, form_values, messages_of
 from tests.factories import label, make_author, make_section, make_story, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,59 +19,13 @@ CHANGELIST_URL = reverse("admin:articles_story_changelist")
 IMPORT_URL = reverse("admin:articles_story_import")
 
 
-def change_url(story) -> str:
-    return reverse("admin:articles_story_change", args=[story.pk])
-
-
-# --- building the POST a browser would send -------------------------------------------
-
-
-def _form_values(form) -> dict:
-    values = {}
-    for name, field in form.fields.items():
-        bound = form[name]
-        value = bound.value()
-        if isinstance(field, FileField):
-            continue
-        if isinstance(field.widget, CheckboxInput):
-            if value:
-                values[bound.html_name] = "on"
-            continue
-        if isinstance(field, MultipleChoiceField | ModelMultipleChoiceField):
-            values[bound.html_name] = [str(v) for v in value or []]
-        else:
-            values[bound.html_name] = "" if value is None else str(value)
-    return values
-
-
-def page_data(response) -> dict:
-    """The form as the page shows it, with existing inline rows and no blank ones."""
-    data = _form_values(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        initial = formset.initial_form_count()
-        data |= _form_values(formset.management_form)
-        data[f"{formset.prefix}-TOTAL_FORMS"] = str(initial)
-        for form in formset.forms[:initial]:
-            data |= _form_values(form)
-    return data
-
-
-def add_row(data: dict, prefix: str, **values) -> None:
-    index = int(data[f"{prefix}-TOTAL_FORMS"])
-    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
-    for name, value in values.items():
-        data[f"{prefix}-{index}-{name}"] = str(value)
+# --- helpers ---------------------------------------------------------------------------
 
 
 def edit(client, story, **changes):
     """POST the story's change form with ``changes`` applied; follow the redirect."""
-    data = page_data(client.get(change_url(story))) | changes
+    data = form_values(client.get(change_url(story))) | changes
     return client.post(change_url(story), data, follow=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
 
 
 def form_errors(response) -> dict:
@@ -88,31 +36,12 @@ def form_errors(response) -> dict:
 
 
 @pytest.fixture
-def as_journalist(client, journalist):
-    client.force_login(journalist)
-    return client
-
-
-@pytest.fixture
-def as_editor(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def own_story(journalist):
     return make_story("Council votes on budget", created_by=journalist, by=journalist)
 
 
-def _as(user):
-    """A second browser, signed in as ``user``."""
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def new_story_data(client, headline="Council raises bus fares", **changes) -> dict:
-    data = page_data(client.get(ADD_URL))
+    data = form_values(client.get(ADD_URL))
     data |= {"headline": headline, "lede": "Bus fares go up ten cents in May."}
     return data | changes
 
@@ -190,7 +119,7 @@ def test_each_edit_makes_one_new_revision_with_the_note(as_journalist, own_story
 
 
 def test_inline_rows_can_be_reordered_by_position(as_journalist, own_story):
-    data = page_data(as_journalist.get(change_url(own_story)))
+    data = form_values(as_journalist.get(change_url(own_story)))
     add_row(data, "sections", position=2, label="", body="<p>Second.</p>")
     add_row(data, "sections", position=1, label="", body="<p>First.</p>")
     as_journalist.post(change_url(own_story), data)
@@ -214,9 +143,9 @@ def test_section_keeps_its_retired_label(as_journalist, journalist):
     assert story.sections.get().label.name == "Flashback"
 
 
-def test_journalist_cannot_edit_someone_elses_story(as_journalist, editor):
+def test_journalist_cannot_edit_someone_elses_story(as_journalist, as_editor):
     story = make_story("Another desk's story", created_by=make_user("colleague"))
-    data = page_data(_as(editor).get(change_url(story))) | {"headline": "Hijacked"}
+    data = form_values(as_editor.get(change_url(story))) | {"headline": "Hijacked"}
     response = as_journalist.post(change_url(story), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
@@ -595,7 +524,7 @@ def test_section_label_select_renders_active_labels_only(as_journalist):
 
 
 def test_added_row_with_only_a_position_is_skipped(as_journalist, own_story):
-    data = page_data(as_journalist.get(change_url(own_story)))
+    data = form_values(as_journalist.get(change_url(own_story)))
     add_row(data, "bylines", position=3, author="", role="")
     response = as_journalist.post(change_url(own_story), data)
     assert response.status_code == 302
@@ -606,7 +535,7 @@ def test_moving_an_existing_row_alone_is_saved(as_journalist, journalist):
     story = make_story(
         "Two sections", sections=[(None, "<p>A</p>"), (None, "<p>B</p>")], created_by=journalist
     )
-    data = page_data(as_journalist.get(change_url(story)))
+    data = form_values(as_journalist.get(change_url(story)))
     data |= {"sections-0-position": "5"}
     as_journalist.post(change_url(story), data)
     assert [s.body for s in story.sections.all()] == ["<p>B</p>", "<p>A</p>"]

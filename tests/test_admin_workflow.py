@@ -4,27 +4,29 @@ workflow buttons, stale saves, presence, corrections, the audit log and CSRF."""
 from datetime import datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import AuditEntry, Correction, PreviewLink, Status, Story
+from articles.models import (
+    AuditEntry,
+    BriefingSection,
+    Byline,
+    Correction,
+    PreviewLink,
+    RelatedLink,
+    Status,
+    Story,
+)
+from tests.conftest import add_row, change_url, form_values, messages_of, signed_in
 from tests.factories import make_author, make_story, make_user
-from tests.test_admin import add_row, change_url, messages_of, page_data
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST_URL = reverse("admin:articles_story_changelist")
 AUTOCOMPLETE_URL = reverse("admin:autocomplete")
 AUDIT_URL = reverse("admin:articles_auditentry_changelist")
-
-
-def signed_in(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def transition_url(story, name) -> str:
@@ -44,28 +46,6 @@ def local_input(moment: datetime) -> str:
 
 def errors_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"] if m.level_tag == "error"]
-
-
-@pytest.fixture
-def other_journalist(db):
-    user = make_user("reporter_b")
-    user.groups.add(Group.objects.get(name="Journalists"))
-    return user
-
-
-@pytest.fixture
-def as_journalist(journalist):
-    return signed_in(journalist)
-
-
-@pytest.fixture
-def as_editor(editor):
-    return signed_in(editor)
-
-
-@pytest.fixture
-def as_other(other_journalist):
-    return signed_in(other_journalist)
 
 
 @pytest.fixture
@@ -93,54 +73,58 @@ def approved(story, journalist, editor):
 # --- who sees which story ------------------------------------------------------------
 
 
-def test_journalist_b_opening_a_story_by_id_is_told_it_does_not_exist(as_other, story):
-    response = as_other.get(change_url(story), follow=True)
+def test_journalist_b_opening_a_story_by_id_is_told_it_does_not_exist(as_other_journalist, story):
+    response = as_other_journalist.get(change_url(story), follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:index")
     assert any("doesn’t exist" in m for m in messages_of(response))
     assert b"secret deal on the harbour" not in response.content
 
 
-def test_journalist_b_posting_to_a_story_changes_nothing(as_journalist, as_other, story):
-    data = page_data(as_journalist.get(change_url(story))) | {"headline": "Hijacked"}
-    response = as_other.post(change_url(story), data)
+def test_journalist_b_posting_to_a_story_changes_nothing(as_journalist, as_other_journalist, story):
+    data = form_values(as_journalist.get(change_url(story))) | {"headline": "Hijacked"}
+    response = as_other_journalist.post(change_url(story), data)
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.headline == "Secret council deal"
     assert story.revisions.count() == 1
 
 
-def test_journalist_b_sees_only_their_own_stories_in_the_list(as_other, story, other_journalist):
+def test_journalist_b_sees_only_their_own_stories_in_the_list(
+    as_other_journalist, story, other_journalist
+):
     make_story("B's council story", created_by=other_journalist)
-    response = as_other.get(CHANGELIST_URL, {"q": "council"})
+    response = as_other_journalist.get(CHANGELIST_URL, {"q": "council"})
     assert [s.headline for s in response.context["cl"].result_list] == ["B's council story"]
 
 
-def test_journalist_b_cannot_open_the_admin_history_of_a_story(as_other, story):
+def test_journalist_b_cannot_open_the_admin_history_of_a_story(as_other_journalist, story):
     url = reverse("admin:articles_story_history", args=[story.pk])
-    response = as_other.get(url)
+    response = as_other_journalist.get(url)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
 
 
-def test_journalist_b_cannot_press_a_button_on_a_story(as_other, story):
-    assert as_other.post(transition_url(story, "submit"), {"version": 1}).status_code == 404
+def test_journalist_b_cannot_press_a_button_on_a_story(as_other_journalist, story):
+    assert (
+        as_other_journalist.post(transition_url(story, "submit"), {"version": 1}).status_code == 404
+    )
     story.refresh_from_db()
     assert story.status == Status.DRAFT
 
 
 def test_journalist_b_sees_neither_revisions_nor_preview_links_of_a_story(
-    as_other, story, journalist
+    as_other_journalist, story, journalist
 ):
     PreviewLink.create_for(story.latest_revision(), by=journalist)
-    revisions = as_other.get(reverse("admin:articles_revision_changelist"))
-    links = as_other.get(reverse("admin:articles_previewlink_changelist"))
+    revisions = as_other_journalist.get(reverse("admin:articles_revision_changelist"))
+    links = as_other_journalist.get(reverse("admin:articles_previewlink_changelist"))
     assert list(revisions.context["cl"].result_list) == []
     assert list(links.context["cl"].result_list) == []
 
 
-def test_byline_journalist_sees_the_story_in_the_list(as_other, story, other_journalist):
+def test_byline_journalist_sees_the_story_in_the_list(as_other_journalist, story, other_journalist):
     story.bylines.create(author=make_author("Reporter B", user=other_journalist))
-    response = as_other.get(CHANGELIST_URL)
+    response = as_other_journalist.get(CHANGELIST_URL)
     assert [s.headline for s in response.context["cl"].result_list] == ["Secret council deal"]
 
 
@@ -159,11 +143,11 @@ def go_deeper_search(client, term=""):
 
 
 def test_go_deeper_search_offers_a_journalist_published_stories_and_their_own(
-    as_other, story, other_journalist
+    as_other_journalist, story, other_journalist
 ):
     make_story("Harbour reopens", publish=True)
     make_story("Harbour plans by B", created_by=other_journalist)
-    assert go_deeper_search(as_other) == ["Harbour plans by B", "Harbour reopens"]
+    assert go_deeper_search(as_other_journalist) == ["Harbour plans by B", "Harbour reopens"]
 
 
 def test_go_deeper_search_offers_an_editor_every_story(as_editor, story):
@@ -171,30 +155,30 @@ def test_go_deeper_search_offers_an_editor_every_story(as_editor, story):
     assert go_deeper_search(as_editor) == ["Harbour reopens", "Secret council deal"]
 
 
-def test_journalist_cannot_link_to_someone_elses_draft_by_id(as_other, story, other_journalist):
+def test_journalist_cannot_link_to_someone_elses_draft_by_id(
+    as_other_journalist, story, other_journalist
+):
     own = make_story("B's story", created_by=other_journalist)
-    data = page_data(as_other.get(change_url(own)))
+    data = form_values(as_other_journalist.get(change_url(own)))
     add_row(data, "related_links", position=0, title="Leak", target=story.pk, url="")
-    response = as_other.post(change_url(own), data)
+    response = as_other_journalist.post(change_url(own), data)
     assert response.status_code == 200
     assert "target" in response.context["inline_admin_formsets"][2].formset.errors[0]
     assert not own.related_links.exists()
 
 
 def test_an_existing_link_to_a_story_the_journalist_cannot_see_survives_a_save(
-    as_other, story, other_journalist, editor
+    as_other_journalist, story, other_journalist, editor
 ):
     own = make_story("B's story", created_by=other_journalist, links=[("Context", story)])
-    response = as_other.post(change_url(own), page_data(as_other.get(change_url(own))))
+    response = as_other_journalist.post(
+        change_url(own), form_values(as_other_journalist.get(change_url(own)))
+    )
     assert response.status_code == 302
     assert own.related_links.get().target == story
 
 
 def test_story_children_have_no_admin_pages_of_their_own():
-    from django.contrib import admin
-
-    from articles.models import BriefingSection, Byline, RelatedLink
-
     assert not any(admin.site.is_registered(m) for m in (Byline, BriefingSection, RelatedLink))
 
 
@@ -385,7 +369,7 @@ def test_story_form_says_what_editing_a_reviewed_story_does(as_journalist, story
 
 def test_editing_an_approved_story_sends_it_back_to_draft(as_journalist, story, journalist, editor):
     approved(story, journalist, editor)
-    data = page_data(as_journalist.get(change_url(story))) | {"lede": "A new lede."}
+    data = form_values(as_journalist.get(change_url(story))) | {"lede": "A new lede."}
     response = as_journalist.post(change_url(story), data, follow=True)
     story.refresh_from_db()
     assert story.status == Status.DRAFT
@@ -399,7 +383,7 @@ def test_workflow_fields_posted_in_the_story_form_are_ignored(
     as_journalist, as_editor, story, journalist
 ):
     other = make_story("Someone's revision")
-    data = page_data(as_journalist.get(change_url(story))) | {
+    data = form_values(as_journalist.get(change_url(story))) | {
         "status": "published",
         "live_revision": str(other.latest_revision().pk),
         "version": "99",
@@ -423,8 +407,8 @@ def test_workflow_fields_posted_in_the_story_form_are_ignored(
 def test_the_second_of_two_saves_from_the_same_version_is_refused_and_keeps_its_text(
     as_journalist, as_editor, story, journalist
 ):
-    first = page_data(as_journalist.get(change_url(story)))
-    second = page_data(as_editor.get(change_url(story)))
+    first = form_values(as_journalist.get(change_url(story)))
+    second = form_values(as_editor.get(change_url(story)))
 
     saved = as_journalist.post(change_url(story), first | {"lede": "The journalist's lede."})
     refused = as_editor.post(change_url(story), second | {"lede": "The editor's lede."})
@@ -444,15 +428,15 @@ def test_the_second_of_two_saves_from_the_same_version_is_refused_and_keeps_its_
 
 
 def test_a_save_from_the_current_version_goes_through(as_journalist, story):
-    as_journalist.post(change_url(story), page_data(as_journalist.get(change_url(story))))
-    data = page_data(as_journalist.get(change_url(story))) | {"lede": "Second edit."}
+    as_journalist.post(change_url(story), form_values(as_journalist.get(change_url(story))))
+    data = form_values(as_journalist.get(change_url(story))) | {"lede": "Second edit."}
     assert as_journalist.post(change_url(story), data).status_code == 302
     story.refresh_from_db()
     assert story.lede == "Second edit."
 
 
 def test_a_save_without_the_form_version_is_refused(as_journalist, story):
-    data = page_data(as_journalist.get(change_url(story))) | {"lede": "No version."}
+    data = form_values(as_journalist.get(change_url(story))) | {"lede": "No version."}
     del data["base_version"]
     response = as_journalist.post(change_url(story), data)
     assert response.status_code == 200
@@ -620,7 +604,7 @@ def test_the_form_links_to_history_and_preview_links(as_journalist, story):
 
 def test_story_form_without_csrf_token_is_refused(journalist, story):
     client = signed_in(journalist, enforce_csrf_checks=True)
-    data = page_data(client.get(change_url(story))) | {"lede": "Forged."}
+    data = form_values(client.get(change_url(story))) | {"lede": "Forged."}
     assert client.post(change_url(story), data).status_code == 403
     story.refresh_from_db()
     assert story.lede != "Forged."

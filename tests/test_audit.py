@@ -14,14 +14,10 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import AuditEntry, Correction, Status
 from articles.models.audit import declare_action
-from tests.conftest import form_values
+from tests.conftest import change_url, form_values
 from tests.factories import make_author, make_story
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(story) -> str:
-    return reverse("admin:articles_story_change", args=[story.pk])
 
 
 def rows(story=None) -> list[tuple[str, str, str]]:

@@ -1,8 +1,10 @@
 """Sign-in protection, through real login requests."""
 
 import pytest
+from django.test import Client
 
 from articles.models import AuditEntry
+from tests.conftest import signed_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +52,7 @@ def test_logout_ends_the_session(client, editor):
 
 
 def test_password_change_ends_other_sessions(client, editor):
-    from django.test import Client
-
-    other = Client()
-    other.force_login(editor)
+    other = signed_in(editor)
     assert other.get("/admin/").status_code == 200
     assert attempt(client, "editor", PASSWORD).status_code == 302
     response = client.post(
@@ -70,8 +69,6 @@ def test_password_change_ends_other_sessions(client, editor):
 
 
 def test_login_needs_csrf_token(editor):
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/admin/login/", {"username": "editor", "password": PASSWORD})
     assert response.status_code == 403

@@ -69,13 +69,12 @@ def test_staff_are_never_served_or_stored_in_the_cache(client, page_cache, edito
 
 
 @pytest.mark.django_db
-def test_private_and_cookie_setting_responses_are_not_stored(client, page_cache, editor):
+def test_private_and_cookie_setting_responses_are_not_stored(page_cache, as_editor):
     story = make_story("Draft")
-    client.force_login(editor)
-    preview = client.get(f"/preview/story/{story.pk}/")
+    preview = as_editor.get(f"/preview/story/{story.pk}/")
     assert preview["Cache-Control"] == "private, no-store"
     assert "X-Cache" not in preview
-    login_page = client.get("/admin/login/")
+    login_page = as_editor.get("/admin/login/")
     assert "X-Cache" not in login_page
 
 
@@ -173,6 +172,7 @@ def _get(port: int, path: str) -> tuple[str, str]:
         return response.headers.get("X-Cache", ""), response.read().decode()
 
 
+@pytest.mark.slow  # two `manage.py runserver` processes
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_app_servers_sharing_redis_serve_fresh_pages_after_publish_correction_and_unpublish(
     settings, editor

@@ -5,23 +5,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
+from tests.conftest import signed_in
 from tests.factories import make_author, make_story, make_user
 
 pytestmark = pytest.mark.django_db
 
 INDEX_URL = reverse("admin:index")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def desk(client) -> dict[str, list[str]]:
@@ -37,37 +31,38 @@ def submitted(headline, journalist):
     return story
 
 
-def test_journalist_desk_lists_their_drafts(journalist):
+def test_journalist_desk_lists_their_drafts(as_journalist, journalist):
     make_story("My draft", created_by=journalist)
     make_story("Someone else's draft", created_by=make_user("colleague"))
-    assert desk(signed_in(journalist))["drafts"] == ["My draft"]
+    assert desk(as_journalist)["drafts"] == ["My draft"]
 
 
-def test_journalist_desk_lists_drafts_they_have_a_byline_on(journalist):
+def test_journalist_desk_lists_drafts_they_have_a_byline_on(as_journalist, journalist):
     make_story("Shared draft", authors=[make_author("Me", user=journalist)])
-    assert desk(signed_in(journalist))["drafts"] == ["Shared draft"]
+    assert desk(as_journalist)["drafts"] == ["Shared draft"]
 
 
-def test_journalist_desk_shows_changes_requested_with_the_comment(journalist, editor):
+def test_journalist_desk_shows_changes_requested_with_the_comment(
+    as_journalist, journalist, editor
+):
     story = submitted("Sent back", journalist)
     workflow.transition(story, "request_changes", editor, message="Check the figures.")
-    client = signed_in(journalist)
-    assert desk(client)["changes"] == ["Sent back"]
-    assert b"Check the figures." in client.get(INDEX_URL).content
+    assert desk(as_journalist)["changes"] == ["Sent back"]
+    assert b"Check the figures." in as_journalist.get(INDEX_URL).content
 
 
-def test_journalist_desk_has_no_review_queues(journalist):
+def test_journalist_desk_has_no_review_queues(as_journalist, journalist):
     submitted("Waiting", journalist)
-    assert set(desk(signed_in(journalist))) == {"drafts", "changes", "published"}
+    assert set(desk(as_journalist)) == {"drafts", "changes", "published"}
 
 
-def test_editor_desk_lists_stories_awaiting_review_oldest_first(journalist, editor):
+def test_editor_desk_lists_stories_awaiting_review_oldest_first(as_editor, journalist):
     submitted("First in", journalist)
     submitted("Second in", journalist)
-    assert desk(signed_in(editor))["review"] == ["First in", "Second in"]
+    assert desk(as_editor)["review"] == ["First in", "Second in"]
 
 
-def test_editor_desk_lists_approved_and_scheduled_soonest_first(journalist, editor):
+def test_editor_desk_lists_approved_and_scheduled_soonest_first(as_editor, journalist, editor):
     later, sooner, unscheduled = (
         submitted(headline, journalist) for headline in ("Later", "Sooner", "Unscheduled")
     )
@@ -76,33 +71,33 @@ def test_editor_desk_lists_approved_and_scheduled_soonest_first(journalist, edit
     now = timezone.now()
     workflow.transition(later, "schedule", editor, publish_at=now + timedelta(days=2))
     workflow.transition(sooner, "schedule", editor, publish_at=now + timedelta(days=1))
-    assert desk(signed_in(editor))["approved"] == ["Sooner", "Later", "Unscheduled"]
+    assert desk(as_editor)["approved"] == ["Sooner", "Later", "Unscheduled"]
 
 
-def test_desk_lists_recently_published_newest_first(editor):
+def test_desk_lists_recently_published_newest_first(as_editor):
     make_story("Older news", publish=True)
     make_story("Fresh news", publish=True)
     make_story("Unpublished draft")
-    assert desk(signed_in(editor))["published"] == ["Fresh news", "Older news"]
+    assert desk(as_editor)["published"] == ["Fresh news", "Older news"]
 
 
-def test_journalist_desk_lists_only_their_own_published_stories(journalist):
+def test_journalist_desk_lists_only_their_own_published_stories(as_journalist, journalist):
     make_story("My scoop", created_by=journalist, publish=True)
     make_story("Desk's story", publish=True)
-    assert desk(signed_in(journalist))["published"] == ["My scoop"]
+    assert desk(as_journalist)["published"] == ["My scoop"]
 
 
-def test_desk_links_each_story_to_its_form(journalist):
+def test_desk_links_each_story_to_its_form(as_journalist, journalist):
     story = make_story("My draft", created_by=journalist)
-    response = signed_in(journalist).get(INDEX_URL)
+    response = as_journalist.get(INDEX_URL)
     url = reverse("admin:articles_story_change", args=[story.pk])
     assert f'href="{url}"'.encode() in response.content
 
 
-def test_desk_lists_are_short(journalist):
+def test_desk_lists_are_short(as_journalist, journalist):
     for n in range(12):
         make_story(f"Draft {n}", created_by=journalist)
-    assert len(desk(signed_in(journalist))["drafts"]) == 8
+    assert len(desk(as_journalist)["drafts"]) == 8
 
 
 def fill_the_desk(journalist, editor, times: int) -> None:

@@ -61,6 +61,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow  # Python in a child process
 def test_healthz_is_503_when_the_database_is_unreachable():
     env = {
         **os.environ,

@@ -23,11 +23,13 @@ from PIL import ExifTags, Image, ImageStat
 from articles import renditions, snapshot, tasks, uploads, workflow
 from articles.live import live_cards, live_page
 from articles.models import Author, ImageRendition, Story
+from tests.conftest import form_values
 from tests.factories import make_author, make_story
 
 pytestmark = pytest.mark.django_db
 
 AUTHOR_ADD_URL = reverse("admin:articles_author_add")
+STORY_ADD_URL = reverse("admin:articles_story_add")
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
 
@@ -93,12 +95,6 @@ def mean_color(image: Image.Image) -> tuple[float, ...]:
 
 
 # --- the admin author form ---------------------------------------------------------------
-
-
-@pytest.fixture
-def as_editor(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def add_author(client, photo, name="Jane Doe"):
@@ -276,33 +272,27 @@ def test_clean_upload_returns_a_renamed_clean_copy_for_other_callers():
     assert Image.open(io.BytesIO(cleaned.read())).format == "PNG"
 
 
-def test_story_lead_image_upload_is_cleaned_in_the_story_admin(client, editor):
-    from tests.test_admin import ADD_URL, page_data
-
-    client.force_login(editor)
-    data = page_data(client.get(ADD_URL)) | {
+def test_story_lead_image_upload_is_cleaned_in_the_story_admin(as_editor):
+    data = form_values(as_editor.get(STORY_ADD_URL)) | {
         "headline": "Harbour reopens",
         "lede": "Ships are back.",
         "lead_image": upload("harbour.jpg", encode(picture(), "PNG")),
         "lead_image_alt": "Ships in the harbour",
     }
-    response = client.post(ADD_URL, data)
+    response = as_editor.post(STORY_ADD_URL, data)
     assert response.status_code == 302
     story = Story.objects.get(headline="Harbour reopens")
     assert story.lead_image.name.startswith("stories/")
     assert story.lead_image.name.endswith(".png")
 
 
-def test_story_admin_refuses_html_as_lead_image(client, editor, settings):
-    from tests.test_admin import ADD_URL, page_data
-
-    client.force_login(editor)
-    data = page_data(client.get(ADD_URL)) | {
+def test_story_admin_refuses_html_as_lead_image(as_editor, settings):
+    data = form_values(as_editor.get(STORY_ADD_URL)) | {
         "headline": "Harbour reopens",
         "lede": "Ships are back.",
         "lead_image": upload("harbour.png", b"<html><script>alert(1)</script>"),
     }
-    response = client.post(ADD_URL, data)
+    response = as_editor.post(STORY_ADD_URL, data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["lead_image"] == [
         "This file is not a JPEG, PNG, WebP or GIF image."

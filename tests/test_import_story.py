@@ -351,16 +351,19 @@ def assert_refused(result, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # manage.py in a child process
 @pytest.mark.parametrize("kind", BAD_FILES)
 def test_bad_file_is_refused_by_the_command(kind, tmp_path):
     content, message = BAD_FILES[kind]
     assert_refused(manage("import_story", write(tmp_path, content)), message)
 
 
+@pytest.mark.slow  # manage.py in a child process
 def test_missing_path_is_refused_by_the_command(tmp_path):
     assert_refused(manage("import_story", str(tmp_path / "nope.txt")), "no such file")
 
 
+@pytest.mark.slow  # manage.py in a child process
 def test_directory_is_refused_by_the_command(tmp_path):
     assert_refused(manage("import_story", str(tmp_path)), "is a folder")
 
@@ -371,6 +374,7 @@ def test_utf8_file_with_byte_order_mark_is_accepted(tmp_path):
     assert Story.objects.get().headline == "Port deal ends strike"
 
 
+@pytest.mark.slow  # manage.py in a child process
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_command_imports_seed_story_in_a_real_process(seed_path):
     result = manage("import_story", seed_path, database=connection.settings_dict["NAME"])
@@ -380,6 +384,7 @@ def test_command_imports_seed_story_in_a_real_process(seed_path):
     assert f"/admin/articles/story/{story.pk}/change/" in result.stdout
 
 
+@pytest.mark.slow  # manage.py in a child process
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_long_headline_in_a_real_process_exits_1_and_saves_nothing(seed_path):
     database = connection.settings_dict["NAME"]
@@ -389,6 +394,7 @@ def test_long_headline_in_a_real_process_exits_1_and_saves_nothing(seed_path):
     assert Author.objects.count() == 0
 
 
+@pytest.mark.slow  # manage.py in a child process
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bad_second_file_in_a_real_process_saves_nothing(seed_path, tmp_path):
     bad = write(tmp_path, "Why it matters: no lede here.\n\nJane Doe", "bad.txt")
@@ -397,5 +403,6 @@ def test_bad_second_file_in_a_real_process_saves_nothing(seed_path, tmp_path):
     assert Story.objects.count() == 0
 
 
+@pytest.mark.slow  # manage.py in a child process
 def test_unreachable_database_is_one_clear_line(seed_path):
     assert_refused(manage("import_story", seed_path), "the database is not reachable")

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from articles import workflow
@@ -71,8 +72,6 @@ def test_long_headlines_still_get_unique_slugs():
 
 
 def test_lead_image_needs_a_description():
-    from django.core.exceptions import ValidationError
-
     story = make_story("Pictured")
     story.lead_image = "stories/example.jpg"
     with pytest.raises(ValidationError) as error:

@@ -1,8 +1,9 @@
 """PostgreSQL going away: readers get a branded 503, never a traceback."""
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
+from articles.middleware import DatabaseUnavailableMiddleware
 from tests.factories import make_story
 
 # Closing the connection ends any test transaction, so these run outside one.
@@ -36,8 +37,6 @@ def test_healthz_answers_503_when_the_database_is_down(client, database_down):
 
 
 def test_slow_query_is_cut_off_by_the_statement_timeout():
-    from django.db import OperationalError, transaction
-
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "15s"
@@ -47,10 +46,6 @@ def test_slow_query_is_cut_off_by_the_statement_timeout():
 
 
 def test_a_query_cut_off_by_the_timeout_is_answered_with_the_branded_503(rf):
-    from django.db import OperationalError, transaction
-
-    from articles.middleware import DatabaseUnavailableMiddleware
-
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = '50ms'")
         try:

@@ -3,15 +3,14 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from articles import diff, workflow
 from articles.diff import word_diff
-from articles.models import AuditEntry, BriefingSection, Byline, Status
+from articles.models import AuditEntry, BriefingSection, Byline, PreviewLink, Status
 from articles.snapshot import Snapshot
-from tests.factories import label, make_author, make_story, make_user
+from tests.conftest import signed_in
+from tests.factories import label, make_author, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -218,13 +217,6 @@ def test_word_diff_escapes_markup_in_the_text():
 
 
 @pytest.fixture
-def other_journalist(db):
-    user = make_user("other-journalist")
-    user.groups.add(Group.objects.get(name="Journalists"))
-    return user
-
-
-@pytest.fixture
 def story(journalist):
     return make_story(
         "Council passes budget",
@@ -257,10 +249,11 @@ def restore_url(story, number):
     return reverse("history:restore", args=[story.pk, number])
 
 
-def test_history_lists_revisions_newest_first_with_who_and_message(client, journalist, story):
+def test_history_lists_revisions_newest_first_with_who_and_message(
+    as_journalist, journalist, story
+):
     edit(story, journalist, message="Tightened the lede", lede="Shorter lede.")
-    client.force_login(journalist)
-    response = client.get(history_url(story))
+    response = as_journalist.get(history_url(story))
     assert response.status_code == 200
     assert [r.number for r in response.context["revisions"]] == [2, 1]
     page = response.content.decode()
@@ -268,34 +261,31 @@ def test_history_lists_revisions_newest_first_with_who_and_message(client, journ
     assert "journalist" in page
 
 
-def test_history_times_are_valid_html_datetimes(client, editor, journalist, story):
+def test_history_times_are_valid_html_datetimes(as_editor, journalist, story):
     workflow.transition(story, "submit", journalist)
-    client.force_login(editor)
-    page = client.get(history_url(story)).content.decode()
+    page = as_editor.get(history_url(story)).content.decode()
     stamps = re.findall(r'<time datetime="([^"]*)"', page)
     assert len(stamps) >= 2  # the revision and the workflow entry
     # HTML allows at most three decimals of a second; Django's "c" format gives six.
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", s) for s in stamps)
 
 
-def test_history_marks_the_live_and_approved_revisions(client, editor, journalist, story):
+def test_history_marks_the_live_and_approved_revisions(as_editor, editor, journalist, story):
     workflow.transition(story, "submit", journalist)
     workflow.transition(story, "approve", editor)
     workflow.transition(story, "publish", editor)
-    client.force_login(editor)
-    page = client.get(history_url(story)).content.decode()
+    page = as_editor.get(history_url(story)).content.decode()
     assert "history-badge--live" in page
     assert "history-badge--approved" in page
     assert "Revision 1 is live" in page
 
 
 def test_history_shows_workflow_entries_status_and_reviewer_comment(
-    client, editor, journalist, story
+    as_journalist, editor, journalist, story
 ):
     workflow.transition(story, "submit", journalist)
     workflow.transition(story, "request_changes", editor, message="Add a second source.")
-    client.force_login(journalist)
-    page = client.get(history_url(story)).content.decode()
+    page = as_journalist.get(history_url(story)).content.decode()
     assert "Workflow history" in page
     assert "Submitted for review" in page
     assert "Requested changes" in page
@@ -303,9 +293,8 @@ def test_history_shows_workflow_entries_status_and_reviewer_comment(
     assert "Add a second source." in page
 
 
-def test_editor_sees_the_history_of_any_story(client, editor, story):
-    client.force_login(editor)
-    assert client.get(history_url(story)).status_code == 200
+def test_editor_sees_the_history_of_any_story(as_editor, story):
+    assert as_editor.get(history_url(story)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -320,17 +309,16 @@ def test_editor_sees_the_history_of_any_story(client, editor, story):
     ],
 )
 def test_other_journalist_gets_404_on_every_history_page(
-    client, journalist, other_journalist, story, name, method, extra
+    as_other_journalist, journalist, story, name, method, extra
 ):
-    from articles.models import PreviewLink
-
     link, _ = PreviewLink.create_for(story.latest_revision(), by=journalist)
     args = [story.pk, *(link.pk if arg == "link" else arg for arg in extra)]
-    client.force_login(other_journalist)
     url = reverse(name, args=args)
     if name == "history:compare":
         url += "?a=1&b=1"
-    response = getattr(client, method)(url, {"revision": 1, "days": 7} if method == "post" else {})
+    response = getattr(as_other_journalist, method)(
+        url, {"revision": 1, "days": 7} if method == "post" else {}
+    )
     assert response.status_code == 404
     assert "Council passes budget" not in response.content.decode()
 
@@ -343,7 +331,7 @@ def test_anonymous_visitor_is_sent_to_the_admin_login(client, story, name):
     assert b"Council passes budget" not in response.content
 
 
-def test_compare_page_lists_the_changes(client, journalist, story):
+def test_compare_page_lists_the_changes(as_journalist, journalist, story):
     section = story.sections.get(label__name="By the numbers")
     section.body = (
         "<ul><li><p>$2.1 billion in total spending</p></li>"
@@ -355,8 +343,7 @@ def test_compare_page_lists_the_changes(client, journalist, story):
     )
     Byline.objects.create(story=story, author=make_author("Ana Souza"), position=1)
     edit(story, journalist, headline="Council passes a leaner budget")
-    client.force_login(journalist)
-    response = client.get(compare_url(story, 2, 1))
+    response = as_journalist.get(compare_url(story, 2, 1))
     assert response.status_code == 200
     assert [c.summary for c in response.context["changes"]] == [
         "Headline changed",
@@ -369,30 +356,26 @@ def test_compare_page_lists_the_changes(client, journalist, story):
     assert "2 bullets added to By the numbers" in page
 
 
-def test_compare_without_two_numbers_asks_for_them(client, journalist, story):
-    client.force_login(journalist)
-    response = client.get(reverse("history:compare", args=[story.pk]) + "?a=1")
+def test_compare_without_two_numbers_asks_for_them(as_journalist, story):
+    response = as_journalist.get(reverse("history:compare", args=[story.pk]) + "?a=1")
     assert response.status_code == 400
     assert "Choose two revisions to compare." in response.content.decode()
 
 
 @pytest.mark.parametrize("query", ["a=x&b=1", "a=1&b=-3", "a=1&b=99999999999999999999"])
-def test_compare_with_nonsense_numbers_is_not_a_server_error(client, journalist, story, query):
-    client.force_login(journalist)
-    response = client.get(reverse("history:compare", args=[story.pk]) + "?" + query)
+def test_compare_with_nonsense_numbers_is_not_a_server_error(as_journalist, story, query):
+    response = as_journalist.get(reverse("history:compare", args=[story.pk]) + "?" + query)
     assert response.status_code == 400
 
 
-def test_compare_with_a_revision_that_does_not_exist_is_404(client, journalist, story):
-    client.force_login(journalist)
-    assert client.get(compare_url(story, 1, 7)).status_code == 404
+def test_compare_with_a_revision_that_does_not_exist_is_404(as_journalist, story):
+    assert as_journalist.get(compare_url(story, 1, 7)).status_code == 404
 
 
-def test_script_headline_is_shown_as_text_in_history_and_compare(client, journalist, story):
+def test_script_headline_is_shown_as_text_in_history_and_compare(as_journalist, journalist, story):
     edit(story, journalist, headline="<script>alert(1)</script>")
-    client.force_login(journalist)
     for url in (history_url(story), compare_url(story, 1, 2)):
-        page = client.get(url).content.decode()
+        page = as_journalist.get(url).content.decode()
         assert "<script>alert(1)" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -400,10 +383,9 @@ def test_script_headline_is_shown_as_text_in_history_and_compare(client, journal
 # --- restore ---------------------------------------------------------------------------------
 
 
-def test_restore_makes_a_new_revision_with_the_old_text(client, journalist, story):
+def test_restore_makes_a_new_revision_with_the_old_text(as_journalist, journalist, story):
     edit(story, journalist, headline="A worse headline")
-    client.force_login(journalist)
-    response = client.post(restore_url(story, 1))
+    response = as_journalist.post(restore_url(story, 1))
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:articles_story_change", args=[story.pk])
     story.refresh_from_db()
@@ -414,45 +396,39 @@ def test_restore_makes_a_new_revision_with_the_old_text(client, journalist, stor
     assert AuditEntry.objects.filter(story=story, action="restore").exists()
 
 
-def test_restore_says_what_it_did(client, journalist, story):
+def test_restore_says_what_it_did(as_journalist, journalist, story):
     edit(story, journalist, headline="A worse headline")
-    client.force_login(journalist)
-    response = client.post(restore_url(story, 1), follow=True)
+    response = as_journalist.post(restore_url(story, 1), follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("Revision 1 restored as revision 3" in m for m in messages)
 
 
-def test_restore_sends_a_story_in_review_back_to_draft(client, journalist, story):
+def test_restore_sends_a_story_in_review_back_to_draft(as_journalist, journalist, story):
     edit(story, journalist, headline="A worse headline")
     workflow.transition(story, "submit", journalist)
-    client.force_login(journalist)
-    client.post(restore_url(story, 1))
+    as_journalist.post(restore_url(story, 1))
     story.refresh_from_db()
     assert story.status == Status.DRAFT
 
 
-def test_restore_refuses_get(client, journalist, story):
-    client.force_login(journalist)
-    assert client.get(restore_url(story, 1)).status_code == 405
+def test_restore_refuses_get(as_journalist, story):
+    assert as_journalist.get(restore_url(story, 1)).status_code == 405
 
 
-def test_other_journalist_cannot_restore(client, journalist, other_journalist, story):
+def test_other_journalist_cannot_restore(as_other_journalist, journalist, story):
     edit(story, journalist, headline="A worse headline")
-    client.force_login(other_journalist)
-    assert client.post(restore_url(story, 1)).status_code == 404
+    assert as_other_journalist.post(restore_url(story, 1)).status_code == 404
     story.refresh_from_db()
     assert story.headline == "A worse headline"
     assert story.latest_revision().number == 2
 
 
-def test_restore_of_a_revision_that_does_not_exist_is_404(client, journalist, story):
-    client.force_login(journalist)
-    assert client.post(restore_url(story, 9)).status_code == 404
+def test_restore_of_a_revision_that_does_not_exist_is_404(as_journalist, story):
+    assert as_journalist.post(restore_url(story, 9)).status_code == 404
 
 
 def test_restore_without_csrf_token_is_refused(journalist, story):
     edit(story, journalist, headline="A worse headline")
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(journalist)
+    client = signed_in(journalist, enforce_csrf_checks=True)
     assert client.post(restore_url(story, 1)).status_code == 403
     assert story.latest_revision().number == 2

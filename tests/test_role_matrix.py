@@ -15,10 +15,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import transaction
-from django.forms import CheckboxInput, FileField, ModelMultipleChoiceField, MultipleChoiceField
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -26,6 +24,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import AuditEntry, BriefingLabel, PreviewLink, Revision, Status, Story
 from articles.models.preview import PREVIEW_LIFETIME
+from tests.conftest import form_values, in_group, signed_in
 from tests.factories import make_author, make_section, make_story, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
@@ -275,19 +274,13 @@ class World:
     samples: dict
 
 
-def _member(username: str, group: str):
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 def _make_world() -> tuple[dict, int, dict]:
-    writer = _member("writer_a", "Journalists")
-    editor = _member("desk_editor", "Editors")
+    writer = in_group(make_user("writer_a"), "Journalists")
+    editor = in_group(make_user("desk_editor"), "Editors")
     people = {
         "anonymous": None,
         "writer": writer,
-        "other_journalist": _member("journalist_b", "Journalists"),
+        "other_journalist": in_group(make_user("journalist_b"), "Journalists"),
         "editor": editor,
         "superuser": make_user("superuser", is_superuser=True),
     }
@@ -365,10 +358,9 @@ def world(_saved_world) -> World:
 
 
 def client_for(world: World, person: str, **options) -> Client:
-    client = Client(**options)
-    if world.people[person] is not None:
-        client.force_login(world.people[person])
-    return client
+    """A browser of its own for ``person``, signed in unless the person is anonymous."""
+    user = world.people[person]
+    return Client(**options) if user is None else signed_in(user, **options)
 
 
 def state_of(story: Story) -> dict:
@@ -501,35 +493,11 @@ def test_story_list_hides_another_writers_draft(world):
 # --- forged form fields -------------------------------------------------------------------
 
 
-def _form_values(form) -> dict:
-    values = {}
-    for name, form_field in form.fields.items():
-        bound = form[name]
-        value = bound.value()
-        if isinstance(form_field, FileField):
-            continue
-        if isinstance(form_field.widget, CheckboxInput):
-            if value:
-                values[bound.html_name] = "on"
-        elif isinstance(form_field, MultipleChoiceField | ModelMultipleChoiceField):
-            values[bound.html_name] = [str(v) for v in value or []]
-        else:
-            values[bound.html_name] = "" if value is None else str(value)
-    return values
-
-
 def change_form_data(client, story) -> dict:
     """The story's change form as the page shows it, as a browser would send it back."""
     response = client.get(reverse("admin:articles_story_change", args=[story.pk]))
     assert response.status_code == 200
-    data = _form_values(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data |= _form_values(formset.management_form)
-        data[f"{formset.prefix}-TOTAL_FORMS"] = str(formset.initial_form_count())
-        for form in formset.forms[: formset.initial_form_count()]:
-            data |= _form_values(form)
-    return data
+    return form_values(response)
 
 
 def test_journalist_posting_status_and_live_revision_leaves_story_a_draft(world):

@@ -109,6 +109,7 @@ def test_reset_replaces_bench_stories_and_keeps_the_others():
     assert Author.objects.filter(slug__startswith="bench-").count() == 20
 
 
+@pytest.mark.slow  # manage.py in a child process
 def test_refuses_sqlite_with_a_clear_error(tmp_path):
     env = {
         **os.environ,

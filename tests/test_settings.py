@@ -30,12 +30,14 @@ def manage(*args, env):
     )
 
 
+@pytest.mark.slow  # manage.py in a child process
 def test_check_deploy_passes_with_production_values():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow  # manage.py in a child process
 def test_site_refuses_to_start_without_secret_key_when_debug_is_off():
     env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""}
     result = manage("check", env=env)
@@ -44,6 +46,7 @@ def test_site_refuses_to_start_without_secret_key_when_debug_is_off():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # manage.py in a child process
 def test_bad_boolean_in_environment_is_a_clear_error():
     result = manage("check", env={**PRODUCTION_ENV, "DJANGO_DEBUG": "maybe"})
     assert result.returncode == 1

@@ -97,6 +97,7 @@ def _describe(message: dict) -> str:
     return f"  {where}: {message['message']}\n    {extract}"
 
 
+@pytest.mark.slow  # vnu.jar in a Java process
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_page_is_valid_html(name, vnu_messages):
     messages = vnu_messages[name]

@@ -13,14 +13,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import workflow
 from articles.models import AuditEntry, Status, Story
-from tests.factories import make_story, make_user
+from tests.factories import make_story
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = 20
@@ -57,10 +56,9 @@ def start_worker(name: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow  # two `manage.py db_worker` processes
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_workers_publish_each_scheduled_story_once():
-    editor = make_user("desk-editor")
-    editor.groups.add(Group.objects.get(name="Editors"))
+def test_two_workers_publish_each_scheduled_story_once(editor):
     stories = [make_story(f"Scheduled story {i}") for i in range(STORIES)]
     publish_at = timezone.now() + timedelta(seconds=8)
     for story in stories:

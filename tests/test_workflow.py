@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import AuditEntry, Byline, Status, Story
 from articles.workflow import TransitionError
+from tests.conftest import in_group
 from tests.factories import make_author, make_story, make_user
 
 pytestmark = pytest.mark.django_db
@@ -51,20 +52,13 @@ def test_journalist_cannot_approve(story, journalist):
         workflow.transition(story, "approve", journalist)
 
 
-def test_other_journalist_cannot_submit_someone_elses_story(story):
-    from django.contrib.auth.models import Group
-
-    other = make_user("journalist-b")
-    other.groups.add(Group.objects.get(name="Journalists"))
+def test_other_journalist_cannot_submit_someone_elses_story(story, other_journalist):
     with pytest.raises(PermissionDenied):
-        workflow.transition(story, "submit", other)
+        workflow.transition(story, "submit", other_journalist)
 
 
 def test_byline_gives_a_journalist_the_story():
-    from django.contrib.auth.models import Group
-
-    writer = make_user("byline-writer")
-    writer.groups.add(Group.objects.get(name="Journalists"))
+    writer = in_group(make_user("byline-writer"), "Journalists")
     story = make_story("Shared story")
     Byline.objects.create(story=story, author=make_author("Writer", user=writer))
     workflow.transition(story, "submit", writer)
@@ -308,12 +302,7 @@ def _race(names_and_users, story_pk):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_editors_approving_at_once_make_one_transition():
-    from django.contrib.auth.models import Group
-
-    editors = Group.objects.get(name="Editors")
-    first, second = make_user("ed-one"), make_user("ed-two")
-    for user in (first, second):
-        user.groups.add(editors)
+    first, second = (in_group(make_user(name), "Editors") for name in ("ed-one", "ed-two"))
     story = make_story("Contested")
     workflow.transition(story, "submit", first)
 
@@ -323,12 +312,7 @@ def test_two_editors_approving_at_once_make_one_transition():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_editors_publishing_at_once_make_one_transition():
-    from django.contrib.auth.models import Group
-
-    editors = Group.objects.get(name="Editors")
-    first, second = make_user("pub-one"), make_user("pub-two")
-    for user in (first, second):
-        user.groups.add(editors)
+    first, second = (in_group(make_user(name), "Editors") for name in ("pub-one", "pub-two"))
     story = make_story("Breaking")
 
     assert _race([("publish", first), ("publish", second)], story.pk) == ["ok", "refused"]
@@ -336,13 +320,9 @@ def test_two_editors_publishing_at_once_make_one_transition():
     assert Story.objects.get(pk=story.pk).revisions.count() == 1
 
 
-def test_journalists_see_only_their_own_stories(story, journalist, editor):
-    from django.contrib.auth.models import Group
-
-    other = make_user("journalist-c")
-    other.groups.add(Group.objects.get(name="Journalists"))
+def test_journalists_see_only_their_own_stories(story, journalist, other_journalist, editor):
     make_story("Someone else's")
     assert list(workflow.visible_stories(journalist)) == [story]
-    assert list(workflow.visible_stories(other)) == []
+    assert list(workflow.visible_stories(other_journalist)) == []
     assert workflow.visible_stories(editor).count() == 2
-    assert workflow.can_view(journalist, story) and not workflow.can_view(other, story)
+    assert workflow.can_view(journalist, story) and not workflow.can_view(other_journalist, story)
