@@ -17,6 +17,7 @@ Playwright cannot download browsers here; it drives Debian's ``/usr/bin/chromium
 import os
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -26,10 +27,29 @@ from django.test.testcases import LiveServerThread
 
 from tests.browser.demo_site import ROOT, DemoSite, demo_content
 
-CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium")
+# Unset or empty: Debian's chromium, as in scripts/test-prerequisites.
+CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Mark every test in this folder ``browser`` and ``slow`` (``make test-fast`` skips them).
+
+    A ``pytestmark`` in a conftest applies to nothing, and this hook sees the whole
+    session's items, so it picks out the ones whose file lies under this folder.
+    """
+    for item in items:
+        if not item.path.resolve().is_relative_to(HERE):
+            continue
+        for marker in (pytest.mark.browser, pytest.mark.slow):
+            if item.get_closest_marker(marker.name) is None:
+                item.add_marker(marker)
+
 
 #: The screens pages are checked on: a desktop and a phone in the light scheme, and
 #: the desktop in the dark scheme, whose colours the stylesheet also promises AA contrast.
