@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("articles", "newsroom")
+PACKAGES = ("articles", "newsroom", "interchange", "wires")
 
 #: Bottom to top: a module may import its own layer and those below it, never above.
 LAYERS = {
@@ -20,8 +20,8 @@ LAYERS = {
         "articles.richtext",
         "articles.parser",
         "articles.uploads",
+        "articles.storage",
         "articles.brevity",
-        "articles.cache",
         "articles.site",
         "articles.demo",
         "articles.notifications",
@@ -30,6 +30,7 @@ LAYERS = {
     ],
     "models": [
         "articles.models",
+        "articles.cache",
         "articles.snapshot",
         "articles.search",
         "articles.renditions",
@@ -41,6 +42,7 @@ LAYERS = {
     "workflow": ["articles.workflow", "articles.importer"],
     "interfaces": [
         "articles.admin",
+        "articles.hardening",
         "articles.views",
         "articles.staff_views",
         "articles.feeds",
@@ -57,6 +59,9 @@ LAYERS = {
         "articles.management",
         "newsroom",
     ],
+    # The apps built on the stories: they listen to the workflow's signals; ``articles``
+    # never imports them (only newsroom/ wires them in, by settings and URLs).
+    "apps": ["interchange", "wires"],
 }
 ORDER = list(LAYERS)
 
@@ -68,7 +73,13 @@ LATE_IMPORTS = {
 }
 
 #: Packages that only group modules: they hold no code to place in a layer.
-CONTAINERS = {"articles", "articles.templatetags", "articles.management.commands"}
+CONTAINERS = {
+    "articles",
+    "articles.templatetags",
+    "articles.management.commands",
+    "interchange",
+    "wires",
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -190,6 +201,16 @@ def test_imports_are_at_the_top_except_where_django_requires():
         (module, target) for module in MODULES for target, at_top in _imports(module) if not at_top
     }
     assert late == LATE_IMPORTS
+
+
+def test_the_stories_never_import_the_apps_built_on_them():
+    offenders = [
+        module
+        for module in MODULES
+        if module.startswith("articles")
+        and any(layer_of(target) == "apps" for target in GRAPH[module])
+    ]
+    assert offenders == []
 
 
 def test_models_never_import_the_workflow():
