@@ -9,8 +9,15 @@ Briefing sections are matched by their row id first, then by label, so a section
 whose label changed is still "edited", and a restore (which recreates the rows)
 still lines sections up by label. Every piece of story text reaches the markup
 through ``format_html``, so a headline like ``<script>`` is shown, never run.
+
+A compare page takes bounded time whatever the revisions hold: a text of more than
+:data:`MAX_DIFF_WORDS` words, or any text once the page has spent its
+:data:`MAX_COMPARISONS`, is shown "rewritten", the whole old text struck and the whole
+new text inserted, without a word diff.
 """
 
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -23,6 +30,15 @@ from articles.snapshot import Credit, LeadImage, Link, Named, Part, Snapshot
 
 #: Below this share of unchanged words, a text counts as rewritten rather than edited.
 REWRITTEN_BELOW = 0.5
+#: Longer texts are not diffed word by word. A lede or a section at its field limit has
+#: some 2,000 words; only an old revision or an unlimited field holds more.
+MAX_DIFF_WORDS = 5_000
+#: Word comparisons one compare page may make, over all its texts: difflib compares each
+#: word with every equal word of the other text, again at each step of its search, which
+#: is cubic on repetitive text ("a a a …" against "a b a b …": a thousand words took 8 s).
+#: Two versions of 2,000 words of prose with a word in twenty changed take one or two
+#: million; this many take under a second at worst.
+MAX_COMPARISONS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -41,18 +57,55 @@ class Change:
 # --- words ---------------------------------------------------------------------------
 
 
-def similarity(old: str, new: str) -> float:
-    """Share of words the two texts have in common, in order (1.0 when identical)."""
-    old_words, new_words = old.split(), new.split()
-    if not old_words and not new_words:
-        return 1.0
-    return SequenceMatcher(None, old_words, new_words, autojunk=False).ratio()
+class _TooLong(Exception):
+    """The texts are too long to diff word by word within the page's budget."""
 
 
-def word_diff(old: str, new: str) -> SafeString:
-    """``old`` → ``new`` word by word: removed words in ``<del>``, added in ``<ins>``."""
-    old_words, new_words = old.split(), new.split()
-    matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
+class Budget:
+    """The word comparisons a compare page may still make (:data:`MAX_COMPARISONS`)."""
+
+    def __init__(self, comparisons: int = MAX_COMPARISONS):
+        self.left = comparisons
+
+    def spend(self, comparisons: int) -> None:
+        self.left -= comparisons
+        if self.left < 0:
+            raise _TooLong
+
+
+class _Matcher(SequenceMatcher):
+    """difflib's matcher, paying for each search for the longest common run of words.
+
+    The search reads every occurrence in ``b`` of each word of ``a``'s range that lies
+    before the range's end: that is what it costs, and it is paid before it is made.
+    """
+
+    def __init__(self, a: Sequence[str], b: Sequence[str], budget: Budget):
+        if max(len(a), len(b)) > MAX_DIFF_WORDS:
+            raise _TooLong
+        self.budget = budget
+        super().__init__(None, a, b, autojunk=False)
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        bhi = len(self.b) if bhi is None else bhi
+        occurrences = self.b2j
+        self.budget.spend(
+            (ahi - alo)
+            + sum(bisect_left(occurrences.get(word, ()), bhi) for word in self.a[alo:ahi])
+        )
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _matched(old_words: Sequence[str], new_words: Sequence[str], budget: Budget) -> _Matcher:
+    """A matcher whose opcodes are ready; raises _TooLong past the limits."""
+    matcher = _Matcher(old_words, new_words, budget)
+    matcher.get_opcodes()
+    return matcher
+
+
+def _marked(matcher: _Matcher) -> SafeString:
+    old_words, new_words = matcher.a, matcher.b
     parts = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         removed, added = " ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])
@@ -67,20 +120,60 @@ def word_diff(old: str, new: str) -> SafeString:
     return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
-def _text_change(kind: str, name: str, old: str, new: str, *, always: str = "") -> Change | None:
+def _replaced(old: str, new: str) -> SafeString:
+    """The whole of ``old`` removed and the whole of ``new`` added: no word diff."""
+    parts = [
+        format_html(tag, " ".join(text.split()))
+        for tag, text in (("<del>{}</del>", old), ("<ins>{}</ins>", new))
+        if text.split()
+    ]
+    return format_html_join(" ", "{}", ((part,) for part in parts))
+
+
+def similarity(old: str, new: str, budget: Budget | None = None) -> float:
+    """Share of words the two texts have in common, in order (1.0 when identical; 0.0
+    when they are too long to compare)."""
+    old_words, new_words = old.split(), new.split()
+    if not old_words and not new_words:
+        return 1.0
+    try:
+        return _matched(old_words, new_words, budget or Budget()).ratio()
+    except _TooLong:
+        return 0.0
+
+
+def word_diff(old: str, new: str, budget: Budget | None = None) -> SafeString:
+    """``old`` → ``new`` word by word: removed words in ``<del>``, added in ``<ins>``
+    (the whole of each when they are too long to compare)."""
+    try:
+        return _marked(_matched(old.split(), new.split(), budget or Budget()))
+    except _TooLong:
+        return _replaced(old, new)
+
+
+def _text_change(
+    kind: str, name: str, old: str, new: str, budget: Budget, *, always: str = ""
+) -> Change | None:
     """A change to a one-piece text field; ``always`` fixes the verb ("changed")."""
     old, new = old or "", new or ""
     if old == new:
         return None
+    try:
+        matcher = _matched(old.split(), new.split(), budget)
+    except _TooLong:
+        matcher = None
     if not old.strip():
         verb = "added"
     elif not new.strip():
         verb = "removed"
     elif always:
         verb = always
+    elif matcher is None or matcher.ratio() < REWRITTEN_BELOW:
+        verb = "rewritten"
     else:
-        verb = "rewritten" if similarity(old, new) < REWRITTEN_BELOW else "edited"
-    return Change(kind, f"{name} {verb}", word_diff(old, new))
+        verb = "edited"
+    diff = _marked(matcher) if matcher else _replaced(old, new)
+    return Change(kind, f"{name} {verb}", diff)
 
 
 # --- matching items between revisions ---------------------------------------------------
@@ -97,21 +190,24 @@ def _match(
     free_old = list(range(len(old)))
     free_new = list(range(len(new)))
     for key in keys:
-        waiting: dict[object, list[int]] = {}
+        # Queues and a set: popping the front of a list and removing from one would
+        # make a story of many tags or sections quadratic.
+        waiting: dict[object, deque[int]] = {}
         for j in free_new:
             value = key(new[j])
             if value is not None:
-                waiting.setdefault(value, []).append(j)
-        still_free = []
+                waiting.setdefault(value, deque()).append(j)
+        still_free, taken = [], set()
         for i in free_old:
             candidates = waiting.get(key(old[i]))
             if candidates:
-                j = candidates.pop(0)
+                j = candidates.popleft()
                 pairs.append((i, j))
-                free_new.remove(j)
+                taken.add(j)
             else:
                 still_free.append(i)
         free_old = still_free
+        free_new = [j for j in free_new if j not in taken]
     pairs.sort()
     return pairs, free_old, free_new
 
@@ -194,13 +290,24 @@ def _block(is_bullet: bool, content) -> SafeString:
     return format_html('<p class="diff__block">{}{}</p>', marker, content)
 
 
-def body_diff(old_body: str, new_body: str) -> tuple[SafeString, dict]:
+def body_diff(
+    old_body: str, new_body: str, budget: Budget | None = None
+) -> tuple[SafeString, dict | None]:
     """Block-by-block diff of two bodies, with counts of bullets added and removed and of
-    other blocks edited, added or removed."""
+    other blocks edited, added or removed. Counts are None when the bodies were too long
+    to compare: the diff then strikes every old block and inserts every new one."""
     old_blocks, new_blocks = body_blocks(old_body), body_blocks(new_body)
-    matcher = SequenceMatcher(
-        None, [b[1] for b in old_blocks], [b[1] for b in new_blocks], autojunk=False
-    )
+    budget = budget or Budget()
+    try:
+        return _block_diff(old_blocks, new_blocks, budget)
+    except _TooLong:
+        lines = [_block(b, format_html("<del>{}</del>", text)) for b, text in old_blocks]
+        lines += [_block(b, format_html("<ins>{}</ins>", text)) for b, text in new_blocks]
+        return format_html_join("", "{}", ((line,) for line in lines)), None
+
+
+def _block_diff(old_blocks, new_blocks, budget: Budget) -> tuple[SafeString, dict]:
+    matcher = _matched([b[1] for b in old_blocks], [b[1] for b in new_blocks], budget)
     counts = {"bullets_added": 0, "bullets_removed": 0, "edited": 0}
     lines = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -210,7 +317,8 @@ def body_diff(old_body: str, new_body: str) -> tuple[SafeString, dict]:
             continue
         # Blocks facing each other are edits; what is left over was added or removed.
         for (_, old_text), (is_bullet, new_text) in zip(olds, news, strict=False):
-            lines.append(_block(is_bullet, word_diff(old_text, new_text)))
+            words = _matched(old_text.split(), new_text.split(), budget)
+            lines.append(_block(is_bullet, _marked(words)))
             counts["edited"] += 1
         for is_bullet, text in olds[len(news) :]:
             lines.append(_block(is_bullet, format_html("<del>{}</del>", text)))
@@ -225,7 +333,7 @@ def _section_name(section: Part, index: int) -> str:
     return section.label or f"#{index + 1} (no label)"
 
 
-def _section_change(old: Part, new: Part, name: str) -> list[Change]:
+def _section_change(old: Part, new: Part, name: str, budget: Budget) -> list[Change]:
     changes = []
     old_label, new_label = old.label, new.label
     if old_label != new_label:
@@ -239,7 +347,9 @@ def _section_change(old: Part, new: Part, name: str) -> list[Change]:
     if old_body == new_body:
         return changes
     old_text, new_text = old.text, new.text
-    diff, counts = body_diff(old_body, new_body)
+    diff, counts = body_diff(old_body, new_body, budget)
+    if counts is None:
+        return [*changes, Change("section", f"{name} rewritten", diff)]
     added, removed = counts["bullets_added"], counts["bullets_removed"]
     if added and removed:
         summary = f"{_plural(added, 'bullet')} added and {removed} removed in {name}"
@@ -249,7 +359,7 @@ def _section_change(old: Part, new: Part, name: str) -> list[Change]:
         summary = f"{_plural(removed, 'bullet')} removed from {name}"
     elif old_text == new_text:
         summary = f"Formatting or links changed in {name}"
-    elif similarity(old_text, new_text) < REWRITTEN_BELOW:
+    elif similarity(old_text, new_text, budget) < REWRITTEN_BELOW:
         summary = f"{name} rewritten"
     else:
         summary = f"{name} edited"
@@ -259,7 +369,7 @@ def _section_change(old: Part, new: Part, name: str) -> list[Change]:
     return changes
 
 
-def _sections(old: Sequence[Part], new: Sequence[Part]) -> list[Change]:
+def _sections(old: Sequence[Part], new: Sequence[Part], budget: Budget) -> list[Change]:
     pairs, removed, _ = _match(old, new, [lambda s: s.id, lambda s: s.label_slug or s.label])
     changes = []
     if _reordered(pairs):
@@ -277,12 +387,12 @@ def _sections(old: Sequence[Part], new: Sequence[Part]) -> list[Change]:
     for j, section in enumerate(new):
         name = _section_name(section, j)
         if j in paired_new:
-            changes += _section_change(old[paired_new[j]], section, name)
+            changes += _section_change(old[paired_new[j]], section, name, budget)
         else:
-            diff, _ = body_diff("", section.body)
+            diff, _ = body_diff("", section.body, budget)
             changes.append(Change("section", f"Section {name} added", diff))
     for i in removed:
-        diff, _ = body_diff(old[i].body, "")
+        diff, _ = body_diff(old[i].body, "", budget)
         changes.append(Change("section", f"Section {_section_name(old[i], i)} removed", diff))
     return changes
 
@@ -326,7 +436,7 @@ def _describe_target(link: Link) -> str:
     return link.url or "nothing yet"
 
 
-def _links(old: Sequence[Link], new: Sequence[Link]) -> list[Change]:
+def _links(old: Sequence[Link], new: Sequence[Link], budget: Budget) -> list[Change]:
     pairs, removed, added = _match(old, new, [_link_target, lambda link: link.title])
     changes = [Change("link", f"Go deeper link “{new[j].title}” added") for j in added]
     changes += [Change("link", f"Go deeper link “{old[i].title}” removed") for i in removed]
@@ -337,7 +447,7 @@ def _links(old: Sequence[Link], new: Sequence[Link]) -> list[Change]:
                 Change(
                     "link",
                     f"Go deeper link “{before.title}” renamed “{after.title}”",
-                    word_diff(before.title, after.title),
+                    word_diff(before.title, after.title, budget),
                 )
             )
         if _link_target(before) != _link_target(after):
@@ -370,7 +480,7 @@ def _desk(old: Named | None, new: Named | None) -> list[Change]:
     return [Change("desk", f"Desk changed from {old.name} to {new.name}")]
 
 
-def _image(old: LeadImage | None, new: LeadImage | None) -> list[Change]:
+def _image(old: LeadImage | None, new: LeadImage | None, budget: Budget) -> list[Change]:
     if not old and not new:
         return []
     if not old:
@@ -381,7 +491,7 @@ def _image(old: LeadImage | None, new: LeadImage | None) -> list[Change]:
     if old.name != new.name:
         changes.append(Change("image", "Lead image replaced"))
     for field, name in (("alt", "Image description"), ("caption", "Caption"), ("credit", "Credit")):
-        change = _text_change("image", name, getattr(old, field), getattr(new, field))
+        change = _text_change("image", name, getattr(old, field), getattr(new, field), budget)
         if change:
             changes.append(change)
     return changes
@@ -392,17 +502,18 @@ def _image(old: LeadImage | None, new: LeadImage | None) -> list[Change]:
 
 def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
     """Everything that changed from snapshot ``old`` to snapshot ``new``, top to bottom."""
+    budget = Budget()
     changes = [
-        _text_change("text", "Headline", old.headline, new.headline, always="changed"),
-        _text_change("text", "Subheadline", old.dek, new.dek, always="changed"),
-        _text_change("text", "Dateline", old.dateline, new.dateline, always="changed"),
-        _text_change("text", "Lede", old.lede, new.lede),
+        _text_change("text", "Headline", old.headline, new.headline, budget, always="changed"),
+        _text_change("text", "Subheadline", old.dek, new.dek, budget, always="changed"),
+        _text_change("text", "Dateline", old.dateline, new.dateline, budget, always="changed"),
+        _text_change("text", "Lede", old.lede, new.lede, budget),
     ]
     result = [change for change in changes if change]
     result += _desk(old.section, new.section)
     result += _tags(old.tags, new.tags)
-    result += _image(old.image, new.image)
+    result += _image(old.image, new.image, budget)
     result += _bylines(old.bylines, new.bylines)
-    result += _sections(old.sections, new.sections)
-    result += _links(old.links, new.links)
+    result += _sections(old.sections, new.sections, budget)
+    result += _links(old.links, new.links, budget)
     return result

@@ -13,14 +13,34 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
 from articles import snapshot
+from articles.hardening import xml_text
 from articles.models import Author, Section, Story
 from articles.site import absolute, base_url
 
 FEED_LENGTH = 30
 
 
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
 class NewsroomRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with every byline and the whole story, and without the control characters
+    a pasted headline or name may carry: XML cannot, and Django refuses the feed."""
+
     content_type = "application/rss+xml; charset=utf-8"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = {key: _xml_safe(value) for key, value in self.feed.items()}
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = {key: _xml_safe(value) for key, value in self.items[-1].items()}
 
     def rss_attributes(self):
         return {

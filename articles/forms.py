@@ -2,13 +2,11 @@
 buttons, corrections and the copy import."""
 
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 
 from articles import workflow
 from articles.models import BriefingLabel, BriefingSection, Correction, Revision, Section, Story
-
-no_nul = ProhibitNullCharactersValidator()
+from articles.text import plain_text
 
 #: What a reviewer may write: a few paragraphs, not a second story.
 COMMENT_MAX_LENGTH = 5000
@@ -18,7 +16,7 @@ class StoryAdminForm(forms.ModelForm):
     revision_note = forms.CharField(
         required=False,
         max_length=Revision._meta.get_field("message").max_length,
-        validators=[no_nul],
+        validators=[plain_text],
         help_text="Optional: a few words on what you changed, e.g. “Updated casualty "
         "figures”. It appears in the story's history.",
     )
@@ -75,7 +73,12 @@ class StoryAdminForm(forms.ModelForm):
                     "This form is out of date. Copy your text, then reload the page."
                 )
             return
-        workflow.refuse_stale_save(self.instance, submitted)
+        try:
+            workflow.refuse_stale_save(self.instance, submitted)
+        except workflow.StaleVersion:
+            # The admin keeps the refused text (StoryAdmin.render_change_form).
+            self.refused_at_version = submitted
+            raise
 
 
 class StoryChildForm(forms.ModelForm):
@@ -131,7 +134,7 @@ class TransitionForm(forms.Form):
         label="Comment for the writers",
         required=False,
         max_length=COMMENT_MAX_LENGTH,
-        validators=[no_nul],
+        validators=[plain_text],
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="What should change, and why. The writers see it on the story and by email.",
     )
@@ -187,7 +190,7 @@ class StoryCorrectionForm(forms.Form):
 
     kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION)
     text = forms.CharField(
-        validators=[no_nul],
+        validators=[plain_text],
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="What was wrong and what is right, in plain words. Readers see it at the "
@@ -205,7 +208,7 @@ class ImportCopyForm(forms.Form):
     text = forms.CharField(
         label="Copy",
         widget=forms.Textarea(attrs={"rows": 24, "cols": 90}),
-        validators=[no_nul],
+        validators=[plain_text],
         strip=False,
         help_text="Paste the whole story as plain text: headline first, then the lede, "
         "labelled sections (“Why it matters”, “The big picture”…), “Go deeper” "
@@ -214,7 +217,7 @@ class ImportCopyForm(forms.Form):
     headline = forms.CharField(
         required=False,
         max_length=Story._meta.get_field("headline").max_length,
-        validators=[no_nul],
+        validators=[plain_text],
         widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text="Optional: use this headline instead of the copy's first line.",
     )

@@ -16,12 +16,17 @@ from django.db.models.functions import Replace
 from articles import workflow
 from articles.models import Author, BriefingLabel, BriefingSection, Byline, RelatedLink, Story
 from articles.models.story import http_url
-from articles.parser import ParseError, parse_copy
+from articles.parser import ParsedStory, ParseError, parse_copy
 from articles.richtext import paragraphs_to_html
-from articles.text import unique_slug
+from articles.text import LEDE_MAX_CHARS, SECTION_BODY_MAX_CHARS, unique_slug
 
 PROVISIONAL_PREFIX = "Draft: "
 PROVISIONAL_LENGTH = 100
+#: A story has a handful of sections and "Go deeper" entries. Each is rows written inside
+#: the import's transaction, and each entry a search of every headline, so copy with
+#: hundreds of them (a label or a title repeated down a file) is refused, not imported.
+MAX_SECTIONS = 30
+MAX_GO_DEEPER = 20
 # Typographic quotes compare equal to straight ones when matching headlines.
 _QUOTES = {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'}
 _FOLD_QUOTES = str.maketrans(_QUOTES)
@@ -85,6 +90,36 @@ def _validated(instance, what: str = ""):
     return instance
 
 
+def _section_bodies(parsed: ParsedStory) -> list[str]:
+    """The HTML of each section; ParseError when the story is larger than a story can be."""
+    if len(parsed.lede) > LEDE_MAX_CHARS:
+        raise ParseError(
+            f"The lede (the first paragraph) has {len(parsed.lede):,} characters; a lede "
+            f"can have at most {LEDE_MAX_CHARS:,}. Is a blank line missing after it?"
+        )
+    if len(parsed.sections) > MAX_SECTIONS:
+        raise ParseError(
+            f"The copy has {len(parsed.sections):,} sections; a story can have at most "
+            f"{MAX_SECTIONS}. Is a label repeated down the copy?"
+        )
+    if len(parsed.go_deeper) > MAX_GO_DEEPER:
+        raise ParseError(
+            f"The copy has {len(parsed.go_deeper):,} “Go deeper” entries; a story can have "
+            f"at most {MAX_GO_DEEPER}."
+        )
+    bodies = []
+    for position, section in enumerate(parsed.sections, start=1):
+        body = paragraphs_to_html(section.blocks)
+        if len(body) > SECTION_BODY_MAX_CHARS:
+            name = f"“{section.label}”" if section.label else f"Section {position}"
+            raise ParseError(
+                f"{name} has {len(body):,} characters with its markup; a section can have "
+                f"at most {SECTION_BODY_MAX_CHARS:,}. Split it, or cut it."
+            )
+        bodies.append(body)
+    return bodies
+
+
 def _web_address(url: str | None) -> str | None:
     if not url or len(url) > RelatedLink._meta.get_field("url").max_length:
         return None
@@ -108,11 +143,14 @@ def import_copy(
 
     ``headline`` replaces the copy's own headline line. Without either, the story gets
     a provisional headline and stays a draft, even when ``publish`` is asked for.
-    Raises :class:`articles.parser.ParseError` for copy that cannot become a story;
-    ``publish`` by someone without the permission raises ``PermissionDenied``.
+    Raises :class:`articles.parser.ParseError` for copy that cannot become a story,
+    or a larger one than a story can be (the lede, a section, the number of sections or
+    "Go deeper" entries, before anything is written); ``publish`` by someone without the
+    permission raises ``PermissionDenied``.
     """
     labels = {label.name: label for label in BriefingLabel.objects.active()}
     parsed = parse_copy(text, labels)
+    bodies = _section_bodies(parsed)
     warnings = list(parsed.warnings)
 
     if headline is not None:
@@ -155,12 +193,12 @@ def import_copy(
         for position, author in enumerate(authors)
     )
 
-    for position, parsed_section in enumerate(parsed.sections):
+    for position, (parsed_section, body) in enumerate(zip(parsed.sections, bodies, strict=True)):
         BriefingSection.objects.create(
             story=story,
             position=position,
             label=labels.get(parsed_section.label) if parsed_section.label else None,
-            body=paragraphs_to_html(parsed_section.blocks),
+            body=body,
         )
 
     for position, entry in enumerate(parsed.go_deeper):

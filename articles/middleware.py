@@ -1,6 +1,8 @@
-"""What readers see when the database is away: a branded 503, not a traceback."""
+"""What readers see when the database is away (a branded 503, not a traceback), and log
+lines that no request can forge or colour."""
 
 import logging
+import re
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -9,6 +11,37 @@ from django.template.loader import render_to_string
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+# C0 and C1 controls, DEL and the Unicode line separators: what can start a new line,
+# move the cursor or change colours on the terminal that reads the log.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNPRINTABLE_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def escape_for_log(text: str) -> str:
+    r"""``text`` on one line, control characters written as escapes (``\r``, ``\x1b``)."""
+    return _UNPRINTABLE.sub(_escaped, str(text))
+
+
+class EscapingFormatter(logging.Formatter):
+    """Every log line as the logging call wrote it, with whatever a request put in it
+    (a path, a username, a database error quoting a value) escaped.
+
+    Tracebacks keep their line breaks; nothing else in them can act on a terminal.
+    """
+
+    def formatMessage(self, record):
+        return escape_for_log(super().formatMessage(record))
+
+    def formatException(self, ei):
+        return _UNPRINTABLE_BUT_NEWLINE.sub(_escaped, super().formatException(ei))
+
+    def formatStack(self, stack_info):
+        return _UNPRINTABLE_BUT_NEWLINE.sub(_escaped, super().formatStack(stack_info))
 
 
 class DatabaseUnavailableMiddleware:
@@ -30,7 +63,12 @@ class DatabaseUnavailableMiddleware:
             isinstance(exception, DatabaseError) and "statement timeout" in str(exception)
         ):
             return None
-        logger.error("Database unavailable for %s: %s", request.path, exception)
+        # Escaped here too: this line must stay one line under any logging setup.
+        logger.error(
+            "Database unavailable for %s: %s",
+            escape_for_log(request.path),
+            escape_for_log(exception),
+        )
         # Rendered without a request context: the context processors would query.
         body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
         response = HttpResponse(body, status=503)

@@ -28,6 +28,10 @@ from dataclasses import dataclass, field
 from articles.text import normalize_label
 
 GO_DEEPER = "Go deeper"
+#: The most copy the parser reads, in characters: some fifty times a long Smart Brevity
+#: story, and the size ``import_story`` allows a file (200 KB: UTF-8 has at least a byte
+#: a character). The admin's import form should refuse more before the parser is asked.
+MAX_COPY_CHARS = 200 * 1024
 HEADLINE_MAX = 120
 BYLINE_MAX = 80
 NAME_MAX_WORDS = 6
@@ -68,6 +72,9 @@ class ParsedStory:
 # --- characters and lines ---------------------------------------------------------------
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+# What str.strip() removes (no white space lies above U+3000), and the zero-width
+# characters, so that one strip takes both off whatever order they come in.
+_BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + _ZERO_WIDTH
 # Word processors export soft line breaks and page breaks as control characters; other
 # control characters are never text, and would make the RSS feeds invalid XML.
 _BREAKS = str.maketrans(
@@ -79,12 +86,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 def _clean(line: str) -> str:
     """A line or paragraph without surrounding space or zero-width characters."""
     # str.strip, not a regex: a trailing-space regex backtracks quadratically on long
-    # runs of inner spaces, and files of up to 1 MB come from anywhere.
-    while True:
-        stripped = line.strip().strip(_ZERO_WIDTH)
-        if stripped == line:
-            return line
-        line = stripped
+    # runs of inner spaces. One strip of both sets, not one of each until neither
+    # changes: alternating " \u200b" would take a pass, and a copy, per character.
+    return line.strip(_BLANK)
 
 
 def normalize_text(text: str) -> str:
@@ -102,7 +106,9 @@ def is_blank(text: str) -> bool:
 
 # A label inline needs a separator after it: a colon, or a dash with space around it
 # (en and em dashes may touch the words), so "Zoom in on the data…" stays a paragraph.
-_SEPARATOR = re.compile(r"\s*:\s*|\s+-\s+|\s*[–—]\s*")
+# A separator starts where a run of space starts, never inside it: the run would be read
+# again from each of its characters.
+_SEPARATOR = re.compile(r"(?:(?<!\s)|(?!\s))(?:\s*:\s*|\s+-\s+|\s*[–—]\s*)")
 
 
 class _Labels:
@@ -134,6 +140,9 @@ class _Block:
     kind: str  # "label", "text" or "list"
     label: str = ""
     lines: list[str] = field(default_factory=list)  # text: its lines; list: its items
+    # A list's items while they are read: each the lines it was wrapped over, joined at
+    # the end (adding to the item's string line by line copies it each time).
+    items: list[list[str]] = field(default_factory=list)
 
 
 def _blocks(lines: list[str], labels: _Labels, *, join_lines: bool) -> list[_Block]:
@@ -170,13 +179,13 @@ def _blocks(lines: list[str], labels: _Labels, *, join_lines: bool) -> list[_Blo
                     if bullets is None:
                         bullets = _Block("list")
                         blocks.append(bullets)
-                    bullets.lines.append(item)
+                    bullets.items.append([item])
                 text = None
                 continue
             # A wrapped bullet continues indented or in lower case; anything else after
             # a list starts a new paragraph.
-            if bullets is not None and bullets.lines and (raw[:1].isspace() or line[:1].islower()):
-                bullets.lines[-1] += " " + line
+            if bullets is not None and bullets.items and (raw[:1].isspace() or line[:1].islower()):
+                bullets.items[-1].append(line)
                 continue
             bullets = None
             if text is None or not join_lines:
@@ -186,6 +195,8 @@ def _blocks(lines: list[str], labels: _Labels, *, join_lines: bool) -> list[_Blo
     # Bullets separated by blank lines are still one list.
     merged: list[_Block] = []
     for block in blocks:
+        if block.kind == "list":
+            block.lines = [" ".join(item) for item in block.items]
         if block.kind == "list" and merged and merged[-1].kind == "list":
             merged[-1].lines.extend(block.lines)
         else:
@@ -247,8 +258,13 @@ def _go_deeper_entry(text: str, warnings: list[str]) -> GoDeeper:
     *head, last = text.rsplit(maxsplit=1)
     url = last.lstrip("(<[").rstrip(">].,;")
     # A closing parenthesis belongs to the address only when it opened one there.
-    while url.endswith(")") and url.count(")") > url.count("("):
-        url = url[:-1].rstrip(".,;")
+    # Counted once and cut once: counting and cutting per parenthesis is quadratic.
+    end, unopened = len(url), url.count(")") - url.count("(")
+    while unopened > 0 and url.endswith(")", 0, end):
+        end, unopened = end - 1, unopened - 1
+        while end and url[end - 1] in ".,;":
+            end -= 1
+    url = url[:end]
     if _URL.fullmatch(url):
         title = "".join(head).strip(_TITLE_TRIM)
         return GoDeeper(title or url, url)
@@ -287,8 +303,14 @@ def parse_copy(text: str, labels: Iterable[str]) -> ParsedStory:
     """Parse Smart Brevity copy; raise :class:`ParseError` when it cannot be a story.
 
     ``labels`` are the briefing label names to recognise; sections carry them exactly
-    as given. "Go deeper" is always recognised.
+    as given. "Go deeper" is always recognised. Copy longer than :data:`MAX_COPY_CHARS`
+    is refused unread.
     """
+    if len(text) > MAX_COPY_CHARS:
+        raise ParseError(
+            f"The copy has {len(text):,} characters, far more than a story: the most the "
+            f"importer reads is {MAX_COPY_CHARS:,}. Is this the right text?"
+        )
     text = normalize_text(text)
     if not _clean(text):
         raise ParseError("The copy is empty.")
@@ -359,8 +381,10 @@ def _parse_body(lines: list[str], labels: _Labels) -> tuple[ParsedStory, bool]:
             else:
                 section.blocks.append(" ".join(block.lines))
 
-    for empty in [s for s in story.sections if not s.blocks]:
-        story.warnings.append(f"“{empty.label}” has no text under it, so it was left out.")
+    # Once per label, however often it stands empty: copy can repeat a label thousands
+    # of times, and each warning becomes a message on the next page.
+    for empty in dict.fromkeys(s.label for s in story.sections if not s.blocks):
+        story.warnings.append(f"“{empty}” has no text under it, so it was left out.")
     story.sections = [s for s in story.sections if s.blocks]
     if story.sections and all(s.label is None for s in story.sections):
         story.warnings.append(

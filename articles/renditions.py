@@ -138,7 +138,7 @@ def make_renditions(name: str, focus: tuple[float, float] = (0.5, 0.5)) -> list:
             data,
             dict(width=size[0], height=size[1], focus_x=focus[0], focus_y=focus[1]),
         )
-    invalidate_pages()
+    invalidate_pages(f"renditions of {name}")
     return list(existing.values())
 
 

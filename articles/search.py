@@ -8,7 +8,10 @@ trying the site: every word must appear in the stored plain text.
 Only the live copy is indexed, and search starts from ``Story.objects.published()``.
 """
 
+import operator
 import re
+import unicodedata
+from functools import reduce
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -19,6 +22,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import F, Value
+from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -35,6 +39,16 @@ MAX_QUERY_WORDS = 12
 #: Only the newest this many matches are ranked: a broad query over a large archive
 #: costs the same as a narrow one, and news readers want recent stories.
 MAX_RANKED = 1000
+#: Characters of each weight that are indexed. A story within the field limits has far
+#: fewer; more could not be published, as PostgreSQL refuses a tsvector over 1 MB, and
+#: would be parsed inside the transaction that publishes.
+MAX_INDEXED_CHARS = 100_000
+#: The text a snippet is chosen from: the story's beginning (headline, dek, lede, the
+#: first sections). ts_headline reads all of it for every result on the page; a match
+#: further on still finds and ranks the story, and its snippet shows the beginning.
+SNIPPET_SOURCE_CHARS = 20_000
+#: Words of the query that are marked in snippets.
+MAX_SNIPPET_WORDS = 24
 
 
 def search_config() -> str:
@@ -50,7 +64,11 @@ def weighted_text(content: Snapshot) -> tuple[str, str, str]:
         + [part.label for part in content.sections if part.label]
         + [credit.name for credit in content.bylines]
     )
-    return content.headline, middle, rest
+    return (
+        content.headline[:MAX_INDEXED_CHARS],
+        middle[:MAX_INDEXED_CHARS],
+        rest[:MAX_INDEXED_CHARS],
+    )
 
 
 def index_story(story: Story, content: Snapshot | None) -> None:
@@ -97,6 +115,40 @@ def _tsquery(query: str) -> SearchQuery:
     return SearchQuery(query, search_type="websearch", config=search_config())
 
 
+def _words(query: str) -> list[str]:
+    """The words a reader looks for: runs of letters, digits and their marks, without
+    those the query excludes ("-word") or the operator "or"."""
+    words = []
+    for term in query.split():
+        if term.startswith("-") or term.casefold() == "or":
+            continue
+        word = []
+        for ch in term + " ":
+            if ch.isalpha() or ch.isdecimal() or unicodedata.category(ch).startswith("M"):
+                word.append(ch)
+            elif word:
+                words.append("".join(word))
+                word = []
+    return list(dict.fromkeys(words))[:MAX_SNIPPET_WORDS]
+
+
+def _any_word(query: str) -> SearchQuery:
+    """Any one of the query's words, for marking snippets.
+
+    ts_headline looks for the smallest stretches of text that satisfy its query, from
+    every word of the text: for a phrase ("…" of eleven words) or several words that
+    must all appear, on repetitive text, that took seconds a story (11 s for 2,000
+    words). For a query of single words, each word is such a stretch on its own.
+    """
+    config = search_config()
+    words = _words(query)
+    if not words:
+        return _tsquery(query)
+    return reduce(
+        operator.or_, (SearchQuery(word, search_type="plain", config=config) for word in words)
+    )
+
+
 def search_stories(query: str, *, section=None, since=None, until=None):
     """Published stories matching ``query``, best first, with ``rank`` and ``snippet``.
 
@@ -121,8 +173,8 @@ def search_stories(query: str, *, section=None, since=None, until=None):
     return stories.annotate(
         rank=SearchRank(F("search_vector"), tsquery),
         snippet=SearchHeadline(
-            "search_text",
-            tsquery,
+            Left("search_text", SNIPPET_SOURCE_CHARS),
+            _any_word(query),
             config=search_config(),
             start_sel=_MARK_START,
             stop_sel=_MARK_END,

@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.cache import invalidate_pages
+from articles.hardening import client_address, sign_in_name
 from articles.models import AuditEntry, Author, BriefingLabel, Section, Tag
 from articles.models.audit import declare_action
 
@@ -13,12 +14,13 @@ LOGIN_FAILED = declare_action("login_failed", "Failed sign-in")
 
 @receiver(user_login_failed)
 def record_failed_login(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:150]
+    # The name as typed, made storable: no control characters, no longer than a username.
+    username = sign_in_name(None, credentials) or ""
     AuditEntry.record(
         LOGIN_FAILED,
         actor_name=username,
         message=f"Failed sign-in for “{username}”.",
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=client_address(request) if request is not None else None,
     )
 
 

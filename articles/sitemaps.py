@@ -12,6 +12,7 @@ from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from articles import site, snapshot
+from articles.hardening import xml_text
 from articles.models import Author, Section, Story
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -94,6 +95,13 @@ class NewsSitemap(_StoriesSitemap):
             .filter(first_published_at__gte=since)
             .annotate(live_headline=snapshot.stored("headline", revision="live_revision"))
         )
+
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        for url in urls:
+            # A control character pasted into a headline would make the XML invalid.
+            url["item"].live_headline = xml_text(url["item"].live_headline or "")
+        return urls
 
 
 SITEMAPS = {

@@ -18,6 +18,12 @@ urlpatterns = [
     path("revisions/", _staff(staff_views.revision_list), name="list"),
     path("revisions/compare/", _staff(staff_views.compare), name="compare"),
     path("revisions/<int:number>/restore/", _staff(staff_views.restore), name="restore"),
+    path("revisions/refused/<int:refused_id>/", _staff(staff_views.refused), name="refused"),
+    path(
+        "revisions/refused/<int:refused_id>/use/",
+        _staff(staff_views.use_refused),
+        name="use-refused",
+    ),
     path("preview-links/", _staff(staff_views.preview_links), name="preview-links"),
     path("preview-links/new/", _staff(staff_views.preview_link_create), name="preview-link-create"),
     path(

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles import site, snapshot, workflow
 from articles.diff import diff_snapshots
+from articles.hardening import client_address
 from articles.live import live_page
-from articles.models import AuditEntry, PreviewLink, Revision, Section, Status, Story
+from articles.models import AuditEntry, PreviewLink, RefusedSave, Revision, Status, Story
 
 MAX_PREVIEW_DAYS = 30
 DEFAULT_PREVIEW_DAYS = 7
@@ -75,6 +76,7 @@ def _history(request, story: Story, *, error: str = "", status: int = 200):
         latest=revisions[0] if revisions else None,
         live=by_pk.get(story.live_revision_id),
         approved=by_pk.get(story.approved_revision_id),
+        refused=story.refused_saves.select_related("created_by").defer("snapshot"),
         default_old=revisions[1].number if len(revisions) > 1 else None,
         default_new=revisions[0].number if revisions else None,
         audit=audit,
@@ -130,13 +132,44 @@ def restore(request, story_id, number):
     revision = get_object_or_404(Revision, story=story, number=number)
     status_before = story.get_status_display()
     try:
-        new = workflow.restore(
-            story, revision, request.user, ip_address=request.META.get("REMOTE_ADDR")
-        )
+        new = workflow.restore(story, revision, request.user, ip_address=client_address(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("history:list", story.pk)
     message = f"Revision {number} restored as revision {new.number}, the new working copy."
+    if story.get_status_display() != status_before:
+        message += f" The story was {status_before.lower()}; it is a draft again and needs review."
+    messages.success(request, message)
+    return redirect("admin:articles_story_change", story.pk)
+
+
+@require_safe
+def refused(request, story_id, refused_id):
+    """A refused save beside the story's latest revision, with a button to use it."""
+    story = _story(request, story_id)
+    kept = get_object_or_404(
+        RefusedSave.objects.select_related("created_by"), pk=refused_id, story=story
+    )
+    latest = story.latest_revision()
+    refused_text = snapshot.Snapshot.from_json(kept.snapshot)
+    return _render(
+        request,
+        "history/refused.html",
+        story,
+        "A refused save",
+        kept=kept,
+        latest=latest,
+        changes=diff_snapshots(snapshot.of(latest), refused_text),
+    )
+
+
+@require_POST
+def use_refused(request, story_id, refused_id):
+    story = _story(request, story_id, edit=True)
+    kept = get_object_or_404(RefusedSave, pk=refused_id, story=story)
+    status_before = story.get_status_display()
+    new = workflow.use_refused_save(kept, request.user, ip_address=client_address(request))
+    message = f"The refused text is now the working copy, saved as revision {new.number}."
     if story.get_status_display() != status_before:
         message += f" The story was {status_before.lower()}; it is a draft again and needs review."
     messages.success(request, message)
@@ -203,7 +236,7 @@ def preview_link_create(request, story_id):
         request.user,
         note=form.cleaned_data["note"].strip(),
         lifetime=timedelta(days=form.cleaned_data["days"]),
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
     )
     # Shown on this response only: the database keeps the token's hash, not the token.
     return _render(
@@ -222,9 +255,7 @@ def preview_link_revoke(request, story_id, link_id):
     link = get_object_or_404(
         PreviewLink.objects.select_related("revision", "story"), pk=link_id, story=story
     )
-    revoked = workflow.revoke_preview_link(
-        link, request.user, ip_address=request.META.get("REMOTE_ADDR")
-    )
+    revoked = workflow.revoke_preview_link(link, request.user, ip_address=client_address(request))
     if revoked:
         messages.success(request, "The preview link was revoked: it no longer opens.")
     else:
@@ -239,20 +270,24 @@ def preview_link_revoke(request, story_id, link_id):
 def preview_story(request, token):
     """One revision as readers would see it, for whoever holds the link; no sign-in.
 
-    A wrong, expired or revoked token is the site's ordinary 404.
+    A wrong, expired or revoked token is the site's ordinary 404. A link whose story
+    has since been published or taken down shows nothing of the story: 410, and the
+    story's address if readers can see it now.
     """
     link = PreviewLink.objects.find(token)
-    if link is None or not link.opens:
+    if link is None or link.state in (PreviewLink.State.EXPIRED, PreviewLink.State.REVOKED):
         raise Http404("No such preview.")
-    response = render(
-        request,
-        "preview/story.html",
-        {
-            "page": live_page(link.story, snapshot.of(link.revision)),
-            "link": link,
-            "nav_sections": Section.objects.all(),
-        },
-    )
+    if link.opens:
+        context = {"page": live_page(link.story, snapshot.of(link.revision)), "link": link}
+        response = render(request, "preview/story.html", context)
+    else:
+        live = link.story if link.story.is_live else None
+        response = render(
+            request,
+            "preview/ended.html",
+            {"live": live},
+            status=410,
+        )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     # The address is the secret: never send it to the sites the story links to.

@@ -3,9 +3,32 @@
 import re
 import unicodedata
 
+from django.core.validators import RegexValidator
 from django.utils.text import slugify
 
+#: Text fields refuse control characters, NUL among them: PostgreSQL refuses NUL,
+#: XML (feeds, sitemaps) every one of them, and no keyboard types them. Tabs and line
+#: breaks are text.
+plain_text = RegexValidator(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]",
+    inverse_match=True,
+    message="This text holds invisible control characters, usually from copying out of "
+    "another program. Retype or paste it as plain text.",
+    code="control_characters",
+)
+
 SLUG_LENGTH = 100
+
+# Field limits for text that has no natural length. Every text check is linear, but a
+# check still reads what it is given, inside the request: these keep it to what a story
+# could hold. The models' fields and the importer refuse anything longer.
+
+#: A Smart Brevity lede is one sentence of about 40 words (some 250 characters); 2,000
+#: leaves room for a long one and refuses a pasted article.
+LEDE_MAX_CHARS = 2_000
+#: A briefing section body, counted in characters of its HTML: ten times the 80 words
+#: the guidance asks for, with their markup.
+SECTION_BODY_MAX_CHARS = 10_000
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
@@ -25,24 +48,47 @@ def make_slug(text: str) -> str:
     return slug or "story"
 
 
+def _numbered(base: str, n: int, length: int) -> str:
+    if n == 1:
+        return base
+    suffix = f"-{n}"
+    return base[: length - len(suffix)] + suffix
+
+
 def unique_slug(model, text: str, instance=None, field: str = "slug") -> str:
     """``make_slug(text)``, suffixed with -2, -3, … until no other row of ``model`` has it."""
-    base = make_slug(text)
+    length = min(SLUG_LENGTH, model._meta.get_field(field).max_length or SLUG_LENGTH)
+    base = make_slug(text)[:length].strip("-") or "story"
     others = model._default_manager.all()
     if instance is not None and instance.pk:
         others = others.exclude(pk=instance.pk)
-    candidate, n = base, 2
-    while others.filter(**{field: candidate}).exists():
-        suffix = f"-{n}"
-        candidate = base[: SLUG_LENGTH - len(suffix)] + suffix
-        n += 1
-    return candidate
+    # Candidates are looked up in batches that grow, so that a slug taken a thousand
+    # times ("story", from headlines of emoji or punctuation alone) costs a few indexed
+    # queries rather than one per story that has it.
+    first, size = 1, 1
+    while True:
+        candidates = [_numbered(base, n, length) for n in range(first, first + size)]
+        taken = set(others.filter(**{f"{field}__in": candidates}).values_list(field, flat=True))
+        for candidate in candidates:
+            if candidate not in taken:
+                return candidate
+        first, size = first + size, size * 8
 
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 # A full stop ends a sentence when what follows is not a lower-case word, and what
-# precedes is not a lone capital ("U.S. officials", "J. Smith").
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?]+[\"'”’)]*(?=\s+[^\sa-z]|\s*$)")
+# precedes is not a lone capital ("U.S. officials", "J. Smith"). Stops are Latin, the
+# ellipsis (as three dots) and Arabic script's question mark and full stop; a closing
+# quote or parenthesis may follow them.
+#
+# A match may start only where a run of stops starts (or one stop into it, after a lone
+# capital: "Plan B... Then"). Tried from every stop of a long run that the lookahead
+# turns down ("Wait........ and"), the run would be read again from each: quadratic.
+# static/js/admin/brevity.js has the same expression.
+_SENTENCE_END = re.compile(
+    r"(?:(?<![.!?…؟۔])(?<!\b[A-Z])|(?<=\b[A-Z][.!?…؟۔]))"
+    r"[.!?…؟۔]+[\"'”’»)]*(?=\s+[^\sa-z]|\s*$)"
+)
 
 
 def word_count(text: str) -> int:
@@ -52,8 +98,7 @@ def word_count(text: str) -> int:
 def sentence_count(text: str) -> int:
     """Sentences in plain text, counting a trailing fragment without a full stop as one."""
     text = (text or "").strip()
-    if not text:
-        return 0
-    ends = _SENTENCE_END.findall(text)
-    tail = _SENTENCE_END.split(text)[-1].strip()
-    return len(ends) + (1 if tail and _WORD.search(tail) else 0)
+    ends, tail = 0, 0
+    for end in _SENTENCE_END.finditer(text):
+        ends, tail = ends + 1, end.end()
+    return ends + (1 if _WORD.search(text, tail) else 0)

@@ -1,12 +1,17 @@
 """Uploaded images: checked by what they contain, cleaned and re-encoded before they are stored.
 
 An upload is decoded by Pillow as a JPEG, PNG, WebP or GIF only, after its byte
-size and its declared pixel size have been checked, so a small file that declares
-a huge picture is refused before anything is allocated. It is then turned upright
+size, its declared pixel size, its shape and its number of frames have been checked,
+so a small file that declares a huge picture (or a long sliver, or ten thousand
+frames) is refused before anything is allocated. It is then turned upright
 (EXIF orientation), converted to sRGB and **re-encoded** under a generated name.
 Re-encoding is what makes an upload safe to serve: whatever was appended to a
 valid image (a script, a zip archive) and all metadata (EXIF with its GPS
 position, XMP, comments, colour profiles) stay behind.
+
+Before any of that, a request body larger than one upload and its form is refused
+unread (``max_request_bytes``, checked by ``articles.hardening``), and no more than
+``MAX_BYTES`` of a file is ever written to disk (:class:`CappedUploadHandler`).
 
 What is stored: JPEG, PNG and WebP keep their format, whatever the file was
 called (a PNG named ``.jpg`` is stored as a ``.png``); a GIF keeps its first frame
@@ -18,12 +23,16 @@ readers get are made by :mod:`articles.renditions`, with the same decoding steps
 
 import contextlib
 import io
+import os
 import uuid
 from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import models
 from PIL import Image, ImageCms, ImageOps
 
@@ -31,6 +40,10 @@ from PIL import Image, ImageCms, ImageOps
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 MAX_PIXELS = 40_000_000
 MAX_BYTES = 15 * 1024 * 1024
+#: The long side at most this many times the short one: a panorama fits, a sliver does not.
+MAX_ASPECT_RATIO = 20
+#: Frames of an animation: only the first is kept, the rest only cost time to read.
+MAX_FRAMES = 500
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
 #: Detected format → stored format.
@@ -44,6 +57,10 @@ MESSAGES = {
     "not_image": "This file is not a JPEG, PNG, WebP or GIF image.",
     "too_many_pixels": "This image has too many pixels. Upload one of at most 40 megapixels "
     "(for example 8000 × 5000 pixels).",
+    "too_narrow": "This image is too long and thin to show in a story: one side is more than "
+    "20 times the other. Crop it and upload the crop.",
+    "too_many_frames": "This animation has too many frames (more than 500). Only its first "
+    "frame would be shown: export that as a still picture and upload it.",
     "damaged": "This image file is damaged or incomplete. Export it again and upload the new copy.",
 }
 
@@ -72,6 +89,20 @@ def open_image(file) -> Image.Image:
     if width * height > MAX_PIXELS:
         _refuse("too_many_pixels")
     return image
+
+
+def check_shape(image: Image.Image) -> None:
+    """Refuse slivers and long animations, from the header (and the frame headers)."""
+    width, height = image.size
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        _refuse("too_narrow")
+    try:
+        frames = getattr(image, "n_frames", 1)
+    except Exception:
+        # Counting walks the frame headers; a broken one is a damaged file.
+        _refuse("damaged")
+    if frames > MAX_FRAMES:
+        _refuse("too_many_frames")
 
 
 def decode(image: Image.Image) -> None:
@@ -155,6 +186,7 @@ def clean_upload(file) -> ContentFile:
     image = open_image(file)
     stored = STORED_FORMAT[image.format]
     try:
+        check_shape(image)
         decode(image)
         try:
             turn_upright(image)
@@ -176,11 +208,61 @@ def stored_size(field_file) -> tuple[int | None, int | None]:
         return None, None
 
 
+# --- receiving uploads ---------------------------------------------------------------------
+
+
+def max_request_bytes() -> int:
+    """The largest request body worth reading: one image at its cap and the form's text."""
+    return MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class OversizedUpload(InMemoryUploadedFile):
+    """What is kept of a file past ``MAX_BYTES``: its name and size, none of its bytes,
+    so the form says it is too big and keeps the rest of what was typed."""
+
+    def __init__(self, name: str, size: int):
+        super().__init__(io.BytesIO(), None, name, "application/octet-stream", size, None)
+
+
+class CappedUploadHandler(TemporaryFileUploadHandler):
+    """Django's handler for uploads too big to keep in memory, with two bounds.
+
+    It writes no more than ``MAX_BYTES`` of a file to disk: past that, the rest is
+    read and dropped. And the temporary file is named by a short version of the
+    uploader's name (the stored name is generated anyway), since a 300-character
+    name would make the file system refuse it.
+    """
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        stem, extension = os.path.splitext(file_name)
+        super().new_file(field_name, stem[:50] + extension[:10], *args, **kwargs)
+        self.original_name = file_name
+        self.oversized = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > MAX_BYTES:
+            if not self.oversized:
+                self.oversized = True
+                self.file.close()
+            return None
+        return super().receive_data_chunk(raw_data, start)
+
+    def file_complete(self, file_size):
+        if self.oversized:
+            return OversizedUpload(self.original_name, file_size)
+        return super().file_complete(file_size)
+
+
 # --- fields: what the admin forms use -------------------------------------------------------
 
 
 class CleanImageFormField(forms.ImageField):
     """An image upload checked by its content and replaced by its cleaned copy."""
+
+    def __init__(self, *, max_length=None, **kwargs):
+        # The model field's max_length bounds the stored name, which is generated:
+        # the uploader's own file name may be any length.
+        super().__init__(**kwargs)
 
     def to_python(self, data):
         # forms.ImageField's own check would decode any format Pillow knows, uncapped.

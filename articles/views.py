@@ -297,7 +297,9 @@ def search(request):
     characters) is ignored with a notice on the page, never an error.
     """
     raw = request.GET.get("q", "")
-    query = clean_query(raw)
+    # U+FFFD stands for what could not be read (bytes that were not UTF-8, a NUL,
+    # articles.hardening): no word to search for.
+    query = clean_query(raw.replace("\ufffd", " "))
     notices = []
     if len(raw) > MAX_QUERY_LENGTH or len(raw.split()) > MAX_QUERY_WORDS:
         notices.append(

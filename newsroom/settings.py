@@ -8,6 +8,7 @@ Redis). Production sets ``DJANGO_DEBUG=0``, ``DJANGO_SECRET_KEY``,
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -80,10 +81,18 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "articles",
+    "interchange",
+    "wires",
 ]
 
 MIDDLEWARE = [
+    # The security headers first, so that every response gets them: static files,
+    # cached pages, and the 400, 404, 413, 500 and 503 that other middleware answers.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Control characters in the path, NUL in the query, bodies too big to read.
+    "articles.hardening.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every response and 304 for conditional requests, cached pages included.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -96,21 +105,27 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 # Sign-in throttling (django-axes): five failures for one username from one address
-# lock that pair out for fifteen minutes; the lockout page says when to try again.
+# lock that pair out for fifteen minutes, and so do twenty for any usernames from one
+# address (password spraying) for that address; nowhere else is locked. The lockout
+# page says which, and when to try again (articles.hardening).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per account and address first, per address second: articles.hardening.SignInThrottle
+# reads them in that order, each with its own limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "articles.hardening.SignInThrottle"
+AXES_USERNAME_CALLABLE = "articles.hardening.sign_in_name"
+AXES_CLIENT_IP_CALLABLE = "articles.hardening.client_address"
+AXES_LOCKOUT_CALLABLE = "articles.hardening.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -190,10 +205,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+# Uploaded images may be served from a host of their own, with no cookies of ours
+# (e.g. https://media.example.org/); by default from this site under /media/.
+MEDIA_URL = os.environ.get("MEDIA_URL", "media/")
+if not MEDIA_URL.endswith("/"):
+    raise ImproperlyConfigured(f"MEDIA_URL={MEDIA_URL!r} must end with a slash.")
+_media = urlsplit(MEDIA_URL)
+_MEDIA_ORIGINS = [f"{_media.scheme}://{_media.netloc}"] if _media.netloc else []
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The media folder; a failed write leaves no partial file (articles.storage).
+    "default": {"BACKEND": "articles.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -204,21 +226,28 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Larger uploads go to a temporary file, of which no more than articles.uploads.MAX_BYTES
+# is ever written; a body larger than that and the form is refused unread (413).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "articles.uploads.CappedUploadHandler",
+]
 
 # Security headers on every response; production hardening when DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Reader pages use no nonce (so a cached page is right for every reader); the admin does.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *_MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
@@ -255,7 +284,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@local
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Whatever a request put in a log line (a path, a username) is written escaped.
+    "formatters": {"escaped": {"()": "articles.middleware.EscapingFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "escaped"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -275,4 +306,14 @@ NEWSROOM = {
     "FRAGMENT_CACHE_SECONDS": env_int("NEWSROOM_FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 86400),
     # Dotted path of a function called after every invalidation, e.g. to purge a CDN.
     "PURGE_HOOK": os.environ.get("NEWSROOM_PURGE_HOOK", ""),
+    # Failed sign-ins from one address, for any usernames, that lock that address.
+    "LOGIN_ADDRESS_FAILURE_LIMIT": env_int("NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT", 20),
+    # Proxies in front of the app servers that append to X-Forwarded-For (a load
+    # balancer: 1); throttling and the audit log then see readers' own addresses.
+    "PROXY_COUNT": env_int("NEWSROOM_PROXY_COUNT", 0),
 }
+if NEWSROOM["LOGIN_ADDRESS_FAILURE_LIMIT"] <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT must be higher than NEWSROOM_LOGIN_FAILURE_LIMIT: "
+        "one person's typos would otherwise lock everyone at their address out."
+    )

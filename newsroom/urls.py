@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from articles import feeds, site
+from articles import feeds, hardening, site
 from articles.sitemaps import SITEMAPS
 
 admin.site.site_header = "Newsroom"
@@ -32,7 +32,13 @@ _sitemap = cache_control(public=True, max_age=300)(sitemap_views.sitemap)
 urlpatterns = [
     # Revision history, compare, restore and preview links, beside the story's admin pages.
     path("admin/articles/story/<int:story_id>/", include("articles.staff_urls")),
+    # Before the admin's own: "view on site" only for what readers can see.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        hardening.view_on_site,
+    ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("interchange.urls")),
     path("p/", include("articles.preview_urls")),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("feed/", feeds.LatestStoriesFeed(), name="feed"),

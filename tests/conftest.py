@@ -13,6 +13,7 @@ from django.forms import CheckboxInput, FileField, ModelMultipleChoiceField, Mul
 from django.test import Client
 from django.urls import reverse
 
+from articles.cache import forget_generation
 from tests.factories import make_user
 
 
@@ -34,6 +35,12 @@ def _fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_generation():
+    """Each test's first cached page reads the publication generation anew."""
+    forget_generation()
 
 
 # --- people ---------------------------------------------------------------------------

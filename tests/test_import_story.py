@@ -339,7 +339,7 @@ BAD_FILES = {
     "control bytes": (bytes(range(1, 9)) * 50, "binary file"),
     "latin-1": ("Caf\xe9 au lait.\n\nJane Doe".encode("latin-1"), "not UTF-8 text"),
     "utf-16": ("Lede.\n\nJane Doe".encode("utf-16"), "UTF-16"),
-    "too large": (b"Lede.\n\n" + b"x" * (1024 * 1024), "larger than 1 MB"),
+    "too large": (b"Lede.\n\n" + b"x" * (200 * 1024), "larger than 200 KB"),
 }
 
 

@@ -21,7 +21,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles import snapshot, workflow
 from articles.models import AuditEntry, BriefingLabel, PreviewLink, Revision, Status, Story
 from articles.models.preview import PREVIEW_LIFETIME
 from tests.conftest import form_values, in_group, signed_in
@@ -79,6 +79,13 @@ EXPECTED: dict[str, list[Case]] = {
         Case(LOGIN, 200, 404, 200, 200, query="a=1&b=2"),
     ],
     "admin/articles/story/<int:story_id>/revisions/<int:number>/restore/": [
+        get_only(),
+        Case(LOGIN, MOVED, 404, MOVED, MOVED, method="POST"),
+    ],
+    "admin/articles/story/<int:story_id>/revisions/refused/<int:refused_id>/": [
+        Case(LOGIN, 200, 404, 200, 200)
+    ],
+    "admin/articles/story/<int:story_id>/revisions/refused/<int:refused_id>/use/": [
         get_only(),
         Case(LOGIN, MOVED, 404, MOVED, MOVED, method="POST"),
     ],
@@ -303,12 +310,14 @@ def _make_world() -> tuple[dict, int, dict]:
     )
     correction = workflow.correct(live, "correction", "The bridge is 40 m long, not 400 m.", editor)
     audit_entry = AuditEntry.objects.get(story=story, action="preview_create")
+    refused = workflow.keep_refused_save(story, snapshot.build(story), 1, writer)
     samples = {
         # Arguments of the routes, by name.
         "story_id": story.pk,
         "pk": story.pk,
         "number": 1,
         "link_id": link.pk,
+        "refused_id": refused.pk,
         "token": WRONG_TOKEN,
         "valid_token": token,
         "app_label": "articles",

@@ -178,9 +178,7 @@ def link_to(story, number, **options):
 
 
 def state_of(link) -> str:
-    return (
-        PreviewLink.objects.select_related("story__live_revision", "revision").get(pk=link.pk).state
-    )
+    return PreviewLink.objects.get(pk=link.pk).state
 
 
 def test_a_link_to_a_draft_is_usable(draft, client):
@@ -189,19 +187,27 @@ def test_a_link_to_a_draft_is_usable(draft, client):
     assert client.get(PreviewLink.url_for(token)).status_code == 200
 
 
-def test_a_link_is_superseded_once_its_revision_or_a_later_one_is_published(draft, editor):
-    link, _ = link_to(draft, 1)
+def test_publishing_ends_the_links_and_points_to_the_story(draft, editor, client):
+    link, token = link_to(draft, 1)
     workflow.transition(draft, "publish", editor)
     assert state_of(link) == PreviewLink.State.SUPERSEDED
+    ended = client.get(PreviewLink.url_for(token))
+    assert ended.status_code == 410
+    assert draft.lede not in ended.text
+    assert draft.get_absolute_url() in ended.text
 
 
-def test_a_link_to_changes_not_yet_published_stays_usable(draft, editor, journalist):
+def test_a_takedown_does_not_live_on_at_a_preview_address(draft, editor, journalist, client):
     workflow.transition(draft, "publish", editor)
-    draft.lede = "A later change."
+    draft.lede = "A later change, shared for checking."
     draft.save()
     newer = workflow.save_revision(draft, journalist)
-    link, _ = link_to(draft, newer.number)
-    assert state_of(link) == PreviewLink.State.USABLE
+    link, token = link_to(draft, newer.number)
+    assert state_of(link) == PreviewLink.State.USABLE  # changes not yet published
+    workflow.transition(draft, "unpublish", editor)
+    ended = client.get(PreviewLink.url_for(token))
+    assert ended.status_code == 410
+    assert "A later change" not in ended.text and "Embargoed" not in ended.text
 
 
 def test_expired_and_revoked_links_open_nothing(draft, client):

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from articles import workflow
 from articles.forms import CorrectionAdminForm
+from articles.hardening import CheckedQueryString, client_address
 from articles.models import (
     AuditEntry,
     Author,
@@ -95,7 +96,7 @@ class BriefingLabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(OfVisibleStories, admin.ModelAdmin):
+class CorrectionAdmin(OfVisibleStories, CheckedQueryString, admin.ModelAdmin):
     """Corrections are append-only: editors add them (here or on the story's page) and
     read them; a mistaken one is followed by another. Administrators alone may amend
     or withdraw one, and the audit log keeps what it said."""
@@ -115,7 +116,7 @@ class CorrectionAdmin(OfVisibleStories, admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
-        address = request.META.get("REMOTE_ADDR")
+        address = client_address(request)
         if change:
             original = Correction.objects.select_related("story").get(pk=obj.pk)
             workflow.amend_correction(
@@ -134,7 +135,7 @@ class CorrectionAdmin(OfVisibleStories, admin.ModelAdmin):
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        workflow.withdraw_correction(obj, request.user, ip_address=request.META.get("REMOTE_ADDR"))
+        workflow.withdraw_correction(obj, request.user, ip_address=client_address(request))
 
     def delete_queryset(self, request, queryset):
         for correction in queryset.select_related("story"):
@@ -176,8 +177,8 @@ class PreviewLinkAdmin(OfVisibleStories, ReadOnly, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("story", "story__live_revision", "revision", "created_by")
-            .defer("revision__snapshot", "story__live_revision__snapshot")
+            .select_related("story", "revision", "created_by")
+            .defer("revision__snapshot")
         )
 
     @admin.display(description="revision", ordering="revision__number")
@@ -196,7 +197,7 @@ class PreviewLinkAdmin(OfVisibleStories, ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnly, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnly, CheckedQueryString, admin.ModelAdmin):
     """The append-only editorial record: readable by editors, changeable by nobody."""
 
     list_display = [

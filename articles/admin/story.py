@@ -18,10 +18,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
-from articles import brevity, workflow
+from articles import brevity, snapshot, workflow
+from articles.admin.uploads import KeepsTextWhenImagesFail
 from articles.forms import (
     BriefingSectionForm,
     ImportCopyForm,
@@ -30,7 +32,8 @@ from articles.forms import (
     StoryCorrectionForm,
     TransitionForm,
 )
-from articles.importer import import_copy
+from articles.hardening import CheckedQueryString, client_address
+from articles.importer import MAX_GO_DEEPER, MAX_SECTIONS, import_copy
 from articles.models import BriefingSection, Byline, EditingPresence, RelatedLink, Status, Story
 from articles.parser import ParseError
 
@@ -123,6 +126,9 @@ class BylineInline(StoryChildInline, admin.TabularInline):
 
 class BriefingSectionInline(StoryChildInline, admin.StackedInline):
     model = BriefingSection
+    # A story of thousands of sections took a minute to open: the importer's limit.
+    max_num = MAX_SECTIONS
+    validate_max = True
     form = BriefingSectionForm
     fields = ["position", "label", "body"]
     verbose_name_plural = "briefing sections"
@@ -140,6 +146,8 @@ class BriefingSectionInline(StoryChildInline, admin.StackedInline):
 
 class RelatedLinkInline(StoryChildInline, admin.TabularInline):
     model = RelatedLink
+    max_num = MAX_GO_DEEPER
+    validate_max = True
     fk_name = "story"
     fields = ["position", "title", "target", "url"]
     autocomplete_fields = ["target"]
@@ -153,9 +161,16 @@ class RelatedLinkInline(StoryChildInline, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+#: Admin search looks for at most this many words, each at most this long: a pasted
+#: paragraph would otherwise cost one index scan per word.
+SEARCH_WORDS = 8
+SEARCH_WORD_LENGTH = 100
+
+
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
     form = StoryAdminForm
+    image_fields = ("lead_image",)
     inlines = [BylineInline, BriefingSectionInline, RelatedLinkInline]
     fieldsets = [
         (
@@ -217,9 +232,13 @@ class StoryAdmin(admin.ModelAdmin):
         # search joins the bylines and then needs DISTINCT over every story column
         # (0.8 s at 100,000 stories); here each word is one IN over a UNION of story
         # ids, which the trigram indexes of migration 0010 answer on PostgreSQL.
-        for word in smart_split(search_term):
+        words = list(smart_split(search_term))
+        if len(words) > SEARCH_WORDS and "q" in request.GET:  # the list, not an autocomplete
+            messages.info(request, f"Searched for the first {SEARCH_WORDS} words only.")
+        for word in words[:SEARCH_WORDS]:
             if word[0] in "\"'" and word[-1] == word[0]:
                 word = unescape_string_literal(word)
+            word = word[:SEARCH_WORD_LENGTH]
             if not word:
                 continue
             in_text = Story.objects.filter(Q(headline__icontains=word) | Q(lede__icontains=word))
@@ -265,6 +284,9 @@ class StoryAdmin(admin.ModelAdmin):
     # --- the form ------------------------------------------------------------------
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if request.method == "POST" and getattr(form, "refused_at_version", None) is not None:
+            self.keep_refused_text(request, obj, form, context["inline_admin_formsets"])
         context["brevity_limits"] = brevity.LIMITS
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
@@ -313,6 +335,46 @@ class StoryAdmin(admin.ModelAdmin):
             "correction_url": reverse("admin:articles_story_correction", args=[story.pk]),
         }
 
+    def keep_refused_text(self, request, story, form, inline_admin_formsets) -> None:
+        """The save was refused as stale: keep what the form held, children and all, so
+        that it survives a closed tab, and say where it is."""
+        stored_image = Story.objects.filter(pk=story.pk).values_list("lead_image", flat=True)
+        if story.lead_image and not story.lead_image._committed:
+            # A new upload is not kept: only stored files may appear in a snapshot.
+            story.lead_image = stored_image.first() or ""
+        rows = {}
+        for inline in inline_admin_formsets:
+            kept = [
+                f.instance
+                for f in inline.formset.forms
+                if getattr(f, "cleaned_data", None)
+                and not f.cleaned_data.get("DELETE")
+                and (f.instance.pk or f.has_changed())
+            ]
+            rows[inline.formset.model] = sorted(kept, key=lambda row: row.position or 0)
+        content = snapshot.assemble(
+            story,
+            tags=form.cleaned_data.get("tags") or [],
+            bylines=[b for b in rows.get(Byline, []) if b.author_id],
+            parts=rows.get(BriefingSection, []),
+            links=rows.get(RelatedLink, []),
+        )
+        refused = workflow.keep_refused_save(
+            story,
+            content,
+            form.refused_at_version,
+            request.user,
+            ip_address=client_address(request),
+        )
+        messages.warning(
+            request,
+            format_html(
+                'Your text is kept in the story\'s history: <a href="{}">see it beside the '
+                "saved version</a>, and use it if it should win.",
+                reverse("history:refused", args=[story.pk, refused.pk]),
+            ),
+        )
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -331,13 +393,22 @@ class StoryAdmin(admin.ModelAdmin):
             story,
             request.user,
             note or ("Edited" if change else "Created"),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_address(request),
         )
         if story.status != status_before:
             said = workflow.TRANSITIONS["edit"].done_message(story, status_before)
             if said:
                 messages.warning(request, said)
-        add_brevity_messages(request, story)
+        # Advice is given after the commit (changeform_view): nothing slow holds the
+        # story's row lock.
+        request._newsroom_saved_story = story
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        saved = request.__dict__.pop("_newsroom_saved_story", None)
+        if saved is not None:
+            add_brevity_messages(request, saved)
+        return response
 
     # --- workflow buttons and corrections ------------------------------------------
 
@@ -393,7 +464,7 @@ class StoryAdmin(admin.ModelAdmin):
                 message=data.get("message", ""),
                 publish_at=data.get("publish_at"),
                 expire_at=data.get("expire_at"),
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_address(request),
             )
         except workflow.TransitionError as error:
             messages.error(request, " ".join(error.messages))
@@ -417,7 +488,7 @@ class StoryAdmin(admin.ModelAdmin):
                     form.cleaned_data["kind"],
                     form.cleaned_data["text"],
                     request.user,
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_address(request),
                 )
             except ValidationError as error:
                 messages.error(request, f"The correction was not added: {' '.join(error.messages)}")

@@ -1,9 +1,10 @@
 from .audit import AuditEntry
 from .author import Author
 from .image import ImageRendition
+from .invalidation import Invalidation
 from .presence import EditingPresence
 from .preview import PreviewLink
-from .revision import Revision
+from .revision import RefusedSave, Revision
 from .story import (
     BriefingSection,
     Byline,
@@ -26,9 +27,11 @@ __all__ = [
     "Correction",
     "EditingPresence",
     "ImageRendition",
+    "Invalidation",
     "LiveAuthor",
     "LiveTag",
     "PreviewLink",
+    "RefusedSave",
     "RelatedLink",
     "Revision",
     "Section",

@@ -3,11 +3,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.urls import reverse
 
-from articles.text import unique_slug
+from articles.text import plain_text, unique_slug
 from articles.uploads import CleanImageField
 
 
@@ -20,12 +19,12 @@ def author_photo_path(instance, filename):
 class Author(models.Model):
     """A byline. Not necessarily a user: guest writers and agencies have bylines too."""
 
-    name = models.CharField(max_length=120, validators=[ProhibitNullCharactersValidator()])
+    name = models.CharField(max_length=120, validators=[plain_text])
     slug = models.SlugField(max_length=120, unique=True, allow_unicode=True, blank=True)
     job_title = models.CharField(
         max_length=120, blank=True, help_text="e.g. Diplomatic correspondent"
     )
-    bio = models.TextField(blank=True, validators=[ProhibitNullCharactersValidator()])
+    bio = models.TextField(blank=True, validators=[plain_text])
     photo = CleanImageField(upload_to=author_photo_path, blank=True)
     photo_alt = models.CharField("photo description", max_length=250, blank=True)
     user = models.OneToOneField(

@@ -19,12 +19,7 @@ class PreviewLinkQuerySet(models.QuerySet):
         """The link for ``token`` in whatever state, or None. Only the token's hash is stored."""
         if not token or len(token) > 100:
             return None
-        return (
-            self.select_related("revision", "story", "story__live_revision")
-            .defer("story__live_revision__snapshot")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
+        return self.select_related("revision", "story").filter(token_hash=hash_token(token)).first()
 
 
 class PreviewLink(models.Model):
@@ -46,6 +41,12 @@ class PreviewLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the story was published or taken down after the link was made: "
+        "from then on the link shows nothing.",
+    )
 
     class State(models.TextChoices):
         USABLE = "usable", "Usable"
@@ -84,16 +85,16 @@ class PreviewLink(models.Model):
     def state_at(self, at=None) -> "PreviewLink.State":
         """Where the link stands: the one rule, for the page it opens, the desk and the admin.
 
-        *Revoked* and *expired* links open nothing. A *superseded* link still opens,
-        but readers now see its revision or a later one: the story was published
-        since. Otherwise it is *usable*.
+        A link shows its revision only while it is *usable*. It is *superseded* once the
+        story is published (readers see it, or a later text, at its real address) or
+        taken down (and a takedown must not live on at a secret address); *expired*
+        and *revoked* links open nothing either.
         """
         if self.revoked_at is not None:
             return self.State.REVOKED
         if self.expires_at <= (at or timezone.now()):
             return self.State.EXPIRED
-        live = self.story.live_revision
-        if live is not None and live.number >= self.revision.number:
+        if self.superseded_at is not None:
             return self.State.SUPERSEDED
         return self.State.USABLE
 
@@ -104,4 +105,4 @@ class PreviewLink(models.Model):
     @property
     def opens(self) -> bool:
         """Whether the link's address shows its revision now."""
-        return self.state in (self.State.USABLE, self.State.SUPERSEDED)
+        return self.state == self.State.USABLE

@@ -13,29 +13,32 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import (
+    MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
-    ProhibitNullCharactersValidator,
     URLValidator,
 )
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
 from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
-from articles.text import unique_slug
+from articles.text import LEDE_MAX_CHARS, SECTION_BODY_MAX_CHARS, plain_text, unique_slug
 from articles.uploads import CleanImageField
 
 from .append_only import AppendOnly
 from .author import Author
 from .taxonomy import BriefingLabel, Section, Tag
 
-no_nul = ProhibitNullCharactersValidator()
 http_url = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
+
+
+#: How often a story whose slug was taken meanwhile tries the next free one.
+SLUG_ATTEMPTS = 5
 
 
 def lead_image_path(instance, filename):
@@ -113,7 +116,7 @@ class StoryQuerySet(models.QuerySet):
 class Story(models.Model):
     headline = models.CharField(
         max_length=200,
-        validators=[no_nul],
+        validators=[plain_text],
         help_text="Short and muscular: aim for six words, at most about 70 characters.",
     )
     headline_is_provisional = models.BooleanField(
@@ -134,18 +137,18 @@ class Story(models.Model):
         "subheadline",
         max_length=300,
         blank=True,
-        validators=[no_nul],
+        validators=[plain_text],
         help_text="Optional line under the headline.",
     )
     dateline = models.CharField(
         max_length=80,
         blank=True,
-        validators=[no_nul],
+        validators=[plain_text],
         help_text="Where the story was reported, e.g. MINSK.",
     )
     lede = models.TextField(
         blank=True,
-        validators=[no_nul],
+        validators=[plain_text, MaxLengthValidator(LEDE_MAX_CHARS)],
         help_text="One strong sentence: what happened and why the reader should care.",
     )
     section = models.ForeignKey(
@@ -157,13 +160,15 @@ class Story(models.Model):
         "image description",
         max_length=250,
         blank=True,
-        validators=[no_nul],
+        validators=[plain_text],
         help_text="What the picture shows, for readers who cannot see it.",
     )
     lead_image_caption = models.CharField(
-        "caption", max_length=300, blank=True, validators=[no_nul]
+        "caption", max_length=300, blank=True, validators=[plain_text]
     )
-    lead_image_credit = models.CharField("credit", max_length=120, blank=True, validators=[no_nul])
+    lead_image_credit = models.CharField(
+        "credit", max_length=120, blank=True, validators=[plain_text]
+    )
     lead_image_focus_x = models.FloatField(
         "focus across",
         default=0.5,
@@ -320,7 +325,19 @@ class Story(models.Model):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.name not in skipped
             ]
-        super().save(*args, **kwargs)
+        for attempt in range(SLUG_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                # Two people saved stories with the same headline at the same moment:
+                # the form checked the slug was free, and it was, until the other
+                # committed. The later story takes the next free slug; both are kept.
+                taken = Story.objects.exclude(pk=self.pk).filter(slug=self.slug).exists()
+                if not taken or attempt == SLUG_ATTEMPTS - 1:
+                    raise
+                self.slug = unique_slug(Story, self.slug, instance=self)
 
     # --- reading -----------------------------------------------------------------
 
@@ -423,7 +440,7 @@ class Byline(models.Model):
     role = models.CharField(
         max_length=80,
         blank=True,
-        validators=[no_nul],
+        validators=[plain_text],
         help_text='Optional, e.g. "additional reporting" or "photos".',
     )
 
@@ -452,6 +469,7 @@ class BriefingSection(models.Model):
         extensions=EDITOR_EXTENSIONS,
         sanitize=sanitize_html,
         blank=True,
+        validators=[MaxLengthValidator(SECTION_BODY_MAX_CHARS)],
         help_text="Short paragraphs or bullets. Aim for 80 words or fewer.",
     )
 
@@ -477,7 +495,7 @@ class RelatedLink(models.Model):
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="related_links")
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=250, validators=[no_nul])
+    title = models.CharField(max_length=250, validators=[plain_text])
     target = models.ForeignKey(
         Story,
         null=True,
@@ -533,7 +551,7 @@ class Correction(AppendOnly):
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
-    text = models.TextField(validators=[no_nul])
+    text = models.TextField(validators=[plain_text])
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -15,8 +15,14 @@ Callers use the names below; ``transition(story, "approve", editor)`` is the one
 to change a status.
 """
 
-from .corrections import amend_correction, correct, withdraw_correction
-from .editing import refuse_stale_save, restore, save_revision
+from .corrections import amend_correction, correct, corrected, withdraw_correction
+from .editing import (
+    keep_refused_save,
+    refuse_stale_save,
+    restore,
+    save_revision,
+    use_refused_save,
+)
 from .machine import (
     StaleVersion,
     Transition,
@@ -50,7 +56,9 @@ __all__ = [
     "can_edit",
     "can_view",
     "correct",
+    "corrected",
     "create_preview_link",
+    "keep_refused_save",
     "publish_due",
     "refuse_stale_save",
     "restore",
@@ -60,6 +68,7 @@ __all__ = [
     "save_revision",
     "transition",
     "transitioned",
+    "use_refused_save",
     "validate_schedule",
     "visible_stories",
     "withdraw_correction",

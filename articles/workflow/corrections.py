@@ -7,6 +7,7 @@ audited with what it replaced.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from articles.cache import invalidate_pages
@@ -14,6 +15,10 @@ from articles.models import AuditEntry, Correction, Story
 from articles.models.audit import declare_action
 
 CORRECT = declare_action("correction", "Added a correction")
+
+#: Sent inside the transaction that adds a correction, like ``transitioned``:
+#: arguments ``story``, ``correction``, ``actor``, ``at``.
+corrected = Signal()
 AMEND = declare_action("correction_amend", "Amended a correction")
 WITHDRAW = declare_action("correction_withdraw", "Withdrew a correction")
 
@@ -40,7 +45,7 @@ def correct(
         )
         # The live page's "updated" time and the sitemaps' lastmod follow the correction.
         Story.objects.filter(pk=story.pk).update(last_published_at=at)
-        invalidate_pages()
+        invalidate_pages(f"correction on story {story.pk}")
         AuditEntry.record(
             CORRECT,
             actor=actor,
@@ -49,6 +54,7 @@ def correct(
             ip_address=ip_address,
             at=at,
         )
+        corrected.send(sender=Story, story=story, correction=correction, actor=actor, at=at)
     story.last_published_at = at
     return correction
 
@@ -59,7 +65,7 @@ def _administer(correction: Correction, actor, action: str, message: str, change
         raise PermissionDenied("Corrections are append-only: only an administrator may do that.")
     with transaction.atomic():
         change(Correction.objects.filter(pk=correction.pk))
-        invalidate_pages()
+        invalidate_pages(f"{action} on story {correction.story_id}")
         AuditEntry.record(
             action, actor=actor, story=correction.story, message=message, ip_address=ip_address
         )

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import snapshot
-from articles.models import AuditEntry, Revision, Story
+from articles.models import AuditEntry, RefusedSave, Revision, Story
 from articles.models.audit import declare_action
 
 from .machine import check_version, move
@@ -13,6 +13,8 @@ from .steps import WORKFLOW, new_revision
 
 EDIT = WORKFLOW["edit"]
 RESTORE = declare_action("restore", "Restored a revision")
+REFUSED = declare_action("refused_save", "Save refused, text kept")
+USE_REFUSED = declare_action("use_refused_save", "Used a refused save's text")
 
 #: Said when a save is refused because the form is older than the story.
 STALE_SAVE = (
@@ -27,6 +29,43 @@ def refuse_stale_save(story: Story, seen_version: int | None) -> None:
     story was saved since. Inside the saving transaction: the row stays locked until
     the save ends, so a second save arriving now waits, then is refused in turn."""
     check_version(story, seen_version, refusal=STALE_SAVE)
+
+
+def keep_refused_save(
+    story: Story, content: snapshot.Snapshot, seen_version: int, actor, *, ip_address=None
+) -> RefusedSave:
+    """Keep the text of a save refused as stale, so that nothing the person wrote is
+    lost when they close the tab: one row, one audit line."""
+    with transaction.atomic():
+        refused = RefusedSave.objects.create(
+            story=story, snapshot=content.to_json(), based_on=seen_version, created_by=actor
+        )
+        AuditEntry.record(
+            REFUSED,
+            actor=actor,
+            story=story,
+            message=f"The form was opened at revision {seen_version}; its text is kept.",
+            ip_address=ip_address,
+        )
+    return refused
+
+
+def use_refused_save(refused: RefusedSave, actor, *, ip_address=None) -> Revision:
+    """Make a refused save's text the working copy, as a new revision (back to draft
+    from review or publication, as any edit)."""
+    story = refused.story
+    with transaction.atomic():
+        snapshot.apply(story, snapshot.Snapshot.from_json(refused.snapshot))
+        revision = _record(
+            story,
+            actor,
+            f"Used the text refused at {timezone.localtime(refused.created_at):%Y-%m-%d %H:%M}",
+            action=USE_REFUSED,
+            ip_address=ip_address,
+            always_audited=True,
+        )
+        RefusedSave.objects.filter(pk=refused.pk).update(used_at=timezone.now())
+    return revision
 
 
 def save_revision(

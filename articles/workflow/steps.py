@@ -91,11 +91,18 @@ def _publish(story, *, at, actor, **_) -> Revision:
     story.live_tags.set([tag.id for tag in content.tags], through_defaults=listed)
     story.live_authors.set(content.author_ids, through_defaults=listed)
     search.index_story(story, content)
-    invalidate_pages()
+    _supersede_preview_links(story, at)
+    invalidate_pages(f"published story {story.pk}")
     return revision
 
 
-def _unpublish(story, **_):
+def _supersede_preview_links(story, at) -> None:
+    """Publishing or taking a story down ends its preview links: readers now see the
+    story at its address, or nobody should see it at all."""
+    story.preview_links.filter(superseded_at__isnull=True).update(superseded_at=at)
+
+
+def _unpublish(story, *, at, **_):
     story.live_revision = None
     story.scheduled_at = None
     story.expire_at = None
@@ -103,7 +110,8 @@ def _unpublish(story, **_):
     story.live_tags.clear()
     story.live_authors.clear()
     search.index_story(story, None)
-    invalidate_pages()
+    _supersede_preview_links(story, at)
+    invalidate_pages(f"unpublished story {story.pk}")
 
 
 def _back_to_draft(story, from_status: str) -> str:

@@ -8,11 +8,14 @@ from django.urls import NoReverseMatch, reverse
 
 from articles.importer import ImportResult, import_copy
 from articles.models import Section
-from articles.parser import ParseError, is_blank
+from articles.parser import MAX_COPY_CHARS, ParseError, is_blank
 from articles.richtext import html_to_text
 from articles.text import word_count
 
-MAX_BYTES = 1024 * 1024
+#: The parser's cap: UTF-8 has at least a byte a character, so a file within it never
+#: holds more characters than the parser reads.
+MAX_BYTES = MAX_COPY_CHARS
+TOO_LARGE = f"the file is larger than {MAX_BYTES // 1024} KB, far more than a story"
 # Share of control bytes above which a file is taken for binary rather than text.
 BINARY_SHARE = 0.1
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\v")
@@ -39,16 +42,13 @@ def read_copy(path: str) -> str:
         if not file.is_file():
             raise CommandError(f"{path}: is not a regular file.")
         if file.stat().st_size > MAX_BYTES:
-            raise CommandError(
-                f"{path}: the file is larger than 1 MB, far more than a story: "
-                "is it the right file?"
-            )
+            raise CommandError(f"{path}: {TOO_LARGE}: is it the right file?")
         with file.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise CommandError(f"{path}: cannot be read ({error.strerror or error}).") from error
     if len(data) > MAX_BYTES:
-        raise CommandError(f"{path}: the file is larger than 1 MB, far more than a story.")
+        raise CommandError(f"{path}: {TOO_LARGE}: is it the right file?")
     if not data:
         raise CommandError(f"{path}: the file is empty.")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -95,8 +95,8 @@ class Command(BaseCommand):
         "of their own or inline with a colon), bullet lines starting with •, - or *, "
         "“Go deeper” entries (titles of our stories, or a title and an http(s) address) "
         "and a last line naming the authors (“Hossein Amiri - Mahboubeh Habibi”). Files "
-        "must be UTF-8 text up to 1 MB. Several files are imported together: if one "
-        "fails, nothing is saved."
+        f"must be UTF-8 text up to {MAX_BYTES // 1024} KB. Several files are imported "
+        "together: if one fails, nothing is saved."
     )
 
     def add_arguments(self, parser):

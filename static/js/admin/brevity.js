@@ -14,8 +14,12 @@
   const WORD = /[\p{L}\p{N}\p{M}_]+(?:['’-][\p{L}\p{N}\p{M}_]+)*/gu;
   const HAS_WORD = /[\p{L}\p{N}\p{M}_]/u;
   // A full stop ends a sentence when what follows is not a lower-case word and what
-  // precedes is not a lone capital ("U.S. officials", "J. Smith").
-  const SENTENCE_END = /(?<!\b[A-Z])[.!?]+["'”’)]*(?=\s+[^\sa-z]|\s*$)/g;
+  // precedes is not a lone capital ("U.S. officials", "J. Smith"); stops include the
+  // ellipsis and Arabic script's question mark and full stop. A match starts only where
+  // a run of stops starts (or one in, after a lone capital): tried from every stop of a
+  // long run, the run would be read again from each, and the tab would freeze.
+  const SENTENCE_END =
+    /(?:(?<![.!?…؟۔])(?<!\b[A-Z])|(?<=\b[A-Z][.!?…؟۔]))[.!?…؟۔]+["'”’»)]*(?=\s+[^\sa-z]|\s*$)/g;
   const WHY_IT_MATTERS = "why it matters";
 
   function wordCount(text) {
@@ -24,13 +28,13 @@
 
   function sentenceCount(text) {
     text = text.trim();
-    if (!text) {
-      return 0;
+    let ends = 0;
+    let tail = 0;
+    for (const end of text.matchAll(SENTENCE_END)) {
+      ends += 1;
+      tail = end.index + end[0].length;
     }
-    const ends = text.match(SENTENCE_END) || [];
-    const parts = text.split(SENTENCE_END);
-    const tail = parts[parts.length - 1].trim();
-    return ends.length + (tail && HAS_WORD.test(tail) ? 1 : 0);
+    return ends + (HAS_WORD.test(text.slice(tail)) ? 1 : 0);
   }
 
   function htmlToText(html) {
@@ -46,7 +50,7 @@
       .replace(/[’‘ʼ`´]/g, "'")
       .replace(/[\u200b\u200c\u200d\u2060\ufeff]/g, "")
       .trim()
-      .replace(/:+$/, "")
+      .replace(/(?<!:):+$/, "")
       .trim()
       .toLowerCase()
       .split(/\s+/)
