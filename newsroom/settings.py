@@ -291,6 +291,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Agency feeds (wires/): each fetch is bounded in time and size; loopback addresses are
+# refused unless a test allows them.
+WIRES = {
+    "ALLOW_LOOPBACK": env_bool("NEWSROOM_WIRES_ALLOW_LOOPBACK", False),
+    "TIMEOUT": env_int("NEWSROOM_WIRES_TIMEOUT", 10),
+    "MAX_BYTES": env_int("NEWSROOM_WIRES_MAX_BYTES", 5 * 1024 * 1024),
+}
+
 # What the reading site says about itself: names, language and the absolute base URL
 # used in feeds, sitemaps, canonical links and structured data.
 NEWSROOM = {
