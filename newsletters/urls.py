@@ -1,0 +1,5 @@
+"""The newsletter's public pages, mounted at ``newsletter/`` (see ``newsroom/urls.py``)."""
+
+app_name = "newsletters"
+
+urlpatterns: list = []
