@@ -12,20 +12,21 @@ public internet address.
   answers one byte at a time is cut off by a watchdog, not just by a per-read timeout.
 - A body larger than the cap is refused by its Content-Length, or while it streams.
   We ask for no compression, so what is counted is what is parsed.
+
+The address rules and the pinned connections are :mod:`articles.outbound`'s; the
+limits, the redirects, loopback for tests (``WIRES["ALLOW_LOOPBACK"]``) and the words
+are the wires' own.
 """
 
-import contextlib
 import http.client
-import ipaddress
-import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from django.conf import settings
 
+from articles import outbound
 from wires.models import wire_setting
 
 MAX_REDIRECTS = 3
@@ -44,52 +45,36 @@ class Fetched:
     url: str  # after redirects
 
 
-def _public(address: str, allow_loopback: bool) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and (ip.ipv4_mapped or ip.sixtofour):
-        ip = ip.ipv4_mapped or ip.sixtofour
-    if ip.is_loopback:
-        return allow_loopback
-    return ip.is_global and not ip.is_multicast
+_NOT_HTTP = "The feed's address (or a redirect) is not an http:// or https:// address."
+_URL_PROBLEMS = {
+    outbound.Problem.MALFORMED: "The feed's address (or a redirect) is not a valid web address.",
+    outbound.Problem.SCHEME: _NOT_HTTP,
+    outbound.Problem.NO_HOST: _NOT_HTTP,
+    outbound.Problem.CREDENTIALS: "The feed's address (or a redirect) carries a user name or "
+    "password.",
+    outbound.Problem.PORT: "The feed's address has an invalid port.",
+}
 
 
-def _resolve(host: str, port: int, allow_loopback: bool) -> str:
-    """One checked address for ``host``; FetchError unless every address it has is public."""
+def _checked(url: str, allow_loopback: bool) -> tuple[outbound.Target, str]:
+    """Where ``url`` goes and the one checked address to connect to; FetchError unless
+    the URL is fit and every address its host has is public."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(f"The feed's server name “{host}” could not be found ({error}).") from None
-    addresses = [info[4][0] for info in infos]
-    for address in addresses:
-        if not _public(address, allow_loopback):
-            raise FetchError(
-                f"The feed's address leads to a private or local network address ({address}). "
-                "Wire feeds must be on the public internet."
-            )
-    return addresses[0]
-
-
-class _Pinned(http.client.HTTPConnection):
-    """HTTP to the address that was checked, with the name in the Host header."""
-
-    def __init__(self, host, port, *, address, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-
-    def connect(self):
-        self.sock = self.watched = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class _PinnedTLS(http.client.HTTPSConnection):
-    """HTTPS to the address that was checked; the certificate is checked against the name."""
-
-    def __init__(self, host, port, *, address, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self.address = address
-
-    def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.watched = self._context.wrap_socket(sock, server_hostname=self.host)
+        target = outbound.target(url)
+    except outbound.BadURL as bad:
+        raise FetchError(_URL_PROBLEMS[bad.problem]) from None
+    allowed = outbound.LOOPBACK if allow_loopback else ()
+    try:
+        return target, outbound.resolve(target.host, target.port, allowed)
+    except outbound.HostNotFound as error:
+        raise FetchError(
+            f"The feed's server name “{error.host}” could not be found ({error.reason})."
+        ) from None
+    except outbound.NotPublic as error:
+        raise FetchError(
+            f"The feed's address leads to a private or local network address "
+            f"({error.addresses[0]}). Wire feeds must be on the public internet."
+        ) from None
 
 
 def _user_agent() -> str:
@@ -116,36 +101,18 @@ def fetch(url: str, *, accept: str = "*/*") -> Fetched:
 
 
 def _get_once(url, accept, deadline, timeout, max_bytes, allow_loopback):
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(
-            "The feed's address (or a redirect) is not an http:// or https:// address."
-        )
-    if parts.username or parts.password:
-        raise FetchError("The feed's address (or a redirect) carries a user name or password.")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise FetchError("The feed's address has an invalid port.") from None
-    address = _resolve(parts.hostname, port, allow_loopback)
+    target, address = _checked(url, allow_loopback)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError(f"The feed took longer than {timeout:g} seconds to answer.")
-    kind = _PinnedTLS if parts.scheme == "https" else _Pinned
-    connection = kind(parts.hostname, port, address=address, timeout=remaining)
+    connection = outbound.pinned(target, address, timeout=remaining)
     # The per-read timeout alone lets a server trickle a byte every few seconds for ever:
     # the watchdog closes the connection when the whole fetch is out of time.
     timed_out = threading.Event()
 
     def cut_off():
         timed_out.set()
-        # The connection hands its socket to the response (and forgets it) when the
-        # server will close: keep our own reference. The plain socket's shutdown, even
-        # under TLS, wakes a read blocked in another thread.
-        sock = getattr(connection, "watched", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        connection.abort()
 
     watchdog = threading.Timer(remaining, cut_off)
     watchdog.daemon = True
@@ -154,12 +121,9 @@ def _get_once(url, accept, deadline, timeout, max_bytes, allow_loopback):
         connection.connect()
         if timed_out.is_set():
             raise TimeoutError
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
         connection.request(
             "GET",
-            path,
+            target.path,
             headers={
                 "Accept": accept,
                 "Accept-Encoding": "identity",

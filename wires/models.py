@@ -7,7 +7,6 @@ by the ingest (``wires.ingest``) only; the desk reads them and makes drafts from
 """
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from articles import outbound
 from articles.models import Section, Story
 from articles.models.audit import declare_action
 from articles.parser import byline_names
@@ -35,16 +35,25 @@ def wire_setting(name: str):
     return getattr(settings, "WIRES", {}).get(name, defaults[name])
 
 
+_NOT_HTTP = "The feed's address must start with http:// or https://."
+_NOT_VALID = "The feed's address is not a valid web address."
+_FEED_ADDRESS_PROBLEMS = {
+    outbound.Problem.MALFORMED: _NOT_VALID,
+    outbound.Problem.PORT: _NOT_VALID,
+    outbound.Problem.SCHEME: _NOT_HTTP,
+    outbound.Problem.NO_HOST: _NOT_HTTP,
+    outbound.Problem.CREDENTIALS: "Put no user name or password in the address: the feed is "
+    "fetched without them. Ask the agency for an address that works alone (with an access "
+    "token).",
+}
+
+
 def feed_address(url: str) -> None:
     """Refuse what the fetcher would refuse anyway, while the admin can still say so."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("The feed's address must start with http:// or https://.")
-    if parts.username or parts.password:
-        raise ValidationError(
-            "Put no user name or password in the address: the feed is fetched without "
-            "them. Ask the agency for an address that works alone (with an access token)."
-        )
+    try:
+        outbound.target(url)
+    except outbound.BadURL as bad:
+        raise ValidationError(_FEED_ADDRESS_PROBLEMS[bad.problem]) from None
 
 
 def byline_credit(name: str) -> None:
