@@ -370,7 +370,9 @@ def _section_change(old: Part, new: Part, name: str, budget: Budget) -> list[Cha
 
 
 def _sections(old: Sequence[Part], new: Sequence[Part], budget: Budget) -> list[Change]:
-    pairs, removed, _ = _match(old, new, [lambda s: s.id, lambda s: s.label_slug or s.label])
+    pairs, removed, _ = _match(
+        old, new, [lambda s: s.key or None, lambda s: s.id, lambda s: s.label_slug or s.label]
+    )
     changes = []
     if _reordered(pairs):
         changes.append(
@@ -437,7 +439,9 @@ def _describe_target(link: Link) -> str:
 
 
 def _links(old: Sequence[Link], new: Sequence[Link], budget: Budget) -> list[Change]:
-    pairs, removed, added = _match(old, new, [_link_target, lambda link: link.title])
+    pairs, removed, added = _match(
+        old, new, [lambda link: link.key or None, _link_target, lambda link: link.title]
+    )
     changes = [Change("link", f"Go deeper link “{new[j].title}” added") for j in added]
     changes += [Change("link", f"Go deeper link “{old[i].title}” removed") for i in removed]
     for i, j in pairs:

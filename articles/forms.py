@@ -1,7 +1,14 @@
 """Forms of the journalists' admin: the story form, its section rows, the workflow
 buttons, corrections and the copy import."""
 
+import re
+import uuid
+from pathlib import PurePath
+
 from django import forms
+from django.core import signing
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db.models import Q
 
 from articles import workflow
@@ -10,6 +17,43 @@ from articles.text import plain_text
 
 #: What a reviewer may write: a few paragraphs, not a second story.
 COMMENT_MAX_LENGTH = 5000
+
+# --- a chosen picture kept across a form that comes back with errors -----------------------
+
+#: Where a cleaned upload waits for the form to be posted again. Below ``stories/``, so
+#: ``manage.py prune_media`` removes whatever is left there after a day, like any image
+#: nothing uses.
+PENDING_FOLDER = "stories/pending"
+_PENDING_NAME = re.compile(r"stories/pending/[0-9a-f]{32}\.(?:jpg|png|webp)")
+_PENDING_SALT = "articles.forms.pending-upload"
+#: How long a kept picture may be reused: prune_media's default age.
+PENDING_MAX_AGE = 24 * 60 * 60
+
+
+def keep_pending_upload(upload: File, original_name: str, user) -> str:
+    """Store a cleaned upload until the form is posted again; return the signed
+    reference the form carries in a hidden field (it names the file and the user)."""
+    suffix = PurePath(upload.name).suffix.lower()
+    name = default_storage.save(f"{PENDING_FOLDER}/{uuid.uuid4().hex}{suffix}", upload)
+    return signing.dumps(
+        {"name": name, "user": user.pk, "original": original_name[-100:]}, salt=_PENDING_SALT
+    )
+
+
+def pending_upload(token: str, user) -> dict | None:
+    """The kept upload a hidden field refers to, if it is this user's and still there."""
+    if not token or user is None:
+        return None
+    try:
+        kept = signing.loads(token, salt=_PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    name = kept.get("name", "")
+    if kept.get("user") != user.pk or not _PENDING_NAME.fullmatch(name):
+        return None
+    if not default_storage.exists(name):
+        return None
+    return kept
 
 
 class StoryAdminForm(forms.ModelForm):
@@ -25,6 +69,13 @@ class StoryAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
     )
+    # The lead image chosen before the form came back with errors (keep_pending_upload).
+    pending_lead_image = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    #: Who fills the form in: StoryAdmin.get_form sets it, for the kept picture.
+    user = None
+    #: The kept picture this POST reused (``pending_upload``), if any.
+    pending = None
 
     class Meta:
         model = Story
@@ -43,7 +94,13 @@ class StoryAdminForm(forms.ModelForm):
             "lead_image_focus_x",
             "lead_image_focus_y",
         ]
+        widgets = {
+            "headline": forms.TextInput(attrs={"class": "vTextField story-headline"}),
+        }
         help_texts = {
+            "slug": "The last part of the story's web address. It follows the headline "
+            "until the story is first published, unless you change it yourself; then it "
+            "is fixed.",
             "section": "The desk the story belongs to; it decides where the story appears "
             "on the site.",
             "tags": "Topics, people or places readers may want to follow. Start typing to "
@@ -57,12 +114,41 @@ class StoryAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+        if self.instance.headline_is_provisional and "headline" in self.fields:
+            headline = self.fields["headline"]
+            headline.widget.attrs["class"] += " story-headline--provisional"
+            headline.help_text = (
+                "Provisional: the importer made this headline from the lede. Write the "
+                "real one before you submit the story; it cannot be published with this one."
+            )
 
     def clean(self):
         cleaned = super().clean()
+        self.use_pending_image(cleaned)
         if self.instance.pk:
             self.refuse_stale_save(cleaned.get("base_version"))
         return cleaned
+
+    def new_upload(self):
+        """The picture uploaded with this POST, cleaned, if there is one."""
+        if self.files.get(self.add_prefix("lead_image")) is None:
+            return None
+        upload = getattr(self, "cleaned_data", {}).get("lead_image")
+        return upload if isinstance(upload, File) and not hasattr(upload, "instance") else None
+
+    def use_pending_image(self, cleaned) -> None:
+        """Without a new file (and without "Clear"), take the picture kept from the last
+        time this form came back with errors."""
+        if "lead_image" not in self.fields or self.new_upload() is not None:
+            return
+        if cleaned.get("lead_image") is False:  # "Clear" ticked
+            return
+        self.pending = pending_upload(cleaned.get("pending_lead_image", ""), self.user)
+        if self.pending is None:
+            return
+        with default_storage.open(self.pending["name"]) as kept:
+            data = kept.read()
+        cleaned["lead_image"] = ContentFile(data, name=PurePath(self.pending["name"]).name)
 
     def refuse_stale_save(self, submitted: int | None) -> None:
         """Refuse the save if the story was saved since this form was opened (the
@@ -149,10 +235,21 @@ class TransitionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Optional: when the story should come off the site by itself.",
     )
+    override_reason = forms.CharField(
+        label="Go ahead despite the house rules, because…",
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        validators=[plain_text],
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Only if a rule blocks this step and you have a reason to go ahead: "
+        "the history keeps it.",
+    )
 
-    def __init__(self, *args, step: "workflow.Transition", **kwargs):
+    def __init__(self, *args, step: "workflow.Transition", may_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.step = step
+        if not (step.gate and may_override):
+            del self.fields["override_reason"]
         if step.needs_comment:
             self.fields["message"].required = True
             self.fields["message"].error_messages["required"] = (
@@ -219,7 +316,8 @@ class ImportCopyForm(forms.Form):
         max_length=Story._meta.get_field("headline").max_length,
         validators=[plain_text],
         widget=forms.TextInput(attrs={"class": "vTextField"}),
-        help_text="Optional: use this headline instead of the copy's first line.",
+        help_text="Needed when the copy has no headline line; otherwise it replaces the "
+        "copy's first line.",
     )
     section = forms.ModelChoiceField(
         queryset=Section.objects.all(),

@@ -32,6 +32,10 @@ _QUOTES = {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'}
 _FOLD_QUOTES = str.maketrans(_QUOTES)
 
 
+class MissingHeadline(ParseError):
+    """Copy without a headline line, imported where a provisional headline is not wanted."""
+
+
 @dataclass
 class ImportResult:
     story: Story
@@ -62,8 +66,10 @@ def find_story_by_headline(title: str, exclude: Story | None = None) -> Story | 
         _QUOTES.items(),
         F("headline"),
     )
-    candidates = Story.objects.annotate(plain_headline=folded).filter(
-        plain_headline__iexact=" ".join(title.translate(_FOLD_QUOTES).split())
+    candidates = (
+        Story.objects.out_of_trash()
+        .annotate(plain_headline=folded)
+        .filter(plain_headline__iexact=" ".join(title.translate(_FOLD_QUOTES).split()))
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
@@ -138,11 +144,14 @@ def import_copy(
     section=None,
     publish: bool = False,
     by=None,
+    provisional: bool = True,
 ) -> ImportResult:
     """Create a story from plain-text copy. Nothing is saved when it raises.
 
     ``headline`` replaces the copy's own headline line. Without either, the story gets
-    a provisional headline and stays a draft, even when ``publish`` is asked for.
+    a provisional headline and stays a draft, even when ``publish`` is asked for; with
+    ``provisional=False`` (the admin's import page, which can ask for one) it raises
+    :class:`MissingHeadline` instead.
     Raises :class:`articles.parser.ParseError` for copy that cannot become a story,
     or a larger one than a story can be (the lede, a section, the number of sections or
     "Go deeper" entries, before anything is written); ``publish`` by someone without the
@@ -159,6 +168,8 @@ def import_copy(
             raise ParseError("The headline is empty.")
     else:
         headline = parsed.headline
+    if not headline and not provisional:
+        raise MissingHeadline("The copy has no headline line.")
     provisional = not headline
     if provisional:
         headline = provisional_headline(parsed.lede)

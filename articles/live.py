@@ -85,7 +85,9 @@ class LiveStory:
     sections: list[LiveSection] = field(default_factory=list)
     links: list[LiveLink] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
-    #: The rendered card, where a listing asks for it (articles.fragments).
+    #: The stories its Go deeper list links to (whose addresses the page shows).
+    linked_ids: tuple[int, ...] = ()
+    #: The rendered card, where a listing asks for it.
     html: str = ""
 
     @property
@@ -195,6 +197,7 @@ def live_page(story: Story, content: Snapshot | None = None) -> LiveStory:
         if part.body or part.label
     ]
     ids = content.linked_story_ids
+    page.linked_ids = tuple(ids)
     targets = (
         Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(ids)
         if ids

@@ -109,6 +109,10 @@ def is_blank(text: str) -> bool:
 # A separator starts where a run of space starts, never inside it: the run would be read
 # again from each of its characters.
 _SEPARATOR = re.compile(r"(?:(?<!\s)|(?!\s))(?:\s*:\s*|\s+-\s+|\s*[–—]\s*)")
+# Without a separator, a label still starts a paragraph when a capital letter follows it
+# ("Why it matters The council…"): the sentence after it starts there. Lower case after
+# the words ("Zoom in on the data…") is a sentence that merely begins with them.
+_SPACE = re.compile(r"\s+")
 
 
 class _Labels:
@@ -117,17 +121,32 @@ class _Labels:
         self.names[normalize_label(GO_DEEPER)] = GO_DEEPER
         self.reach = 2 * max(len(key) for key in self.names) + 8
 
-    def match(self, line: str) -> tuple[str, str] | None:
-        """``(label, rest of the line)`` when ``line`` starts with a label, else None."""
+    def match(self, line: str, *, paragraph_start: bool = False) -> tuple[str, str] | None:
+        """``(label, rest of the line)`` when ``line`` starts with a label, else None.
+
+        With ``paragraph_start``, a label followed by a space and a capital letter
+        counts too, without a separator; the longest such label wins.
+        """
         name = self.names.get(normalize_label(line))
         if name:
             return name, ""
-        for separator in _SEPARATOR.finditer(line, 0, min(len(line), self.reach)):
+        end = min(len(line), self.reach)
+        for separator in _SEPARATOR.finditer(line, 0, end):
             head = line[: separator.start()]
             name = head.strip() and self.names.get(normalize_label(head))
             if name:
                 return name, _clean(line[separator.end() :])
-        return None
+        if not paragraph_start:
+            return None
+        found = None
+        for space in _SPACE.finditer(line, 0, end):
+            after = space.end()
+            name = line[after : after + 1].isupper() and self.names.get(
+                normalize_label(line[: space.start()])
+            )
+            if name:
+                found = name, after
+        return found and (found[0], _clean(line[found[1] :]))
 
 
 # --- blocks -------------------------------------------------------------------------------
@@ -159,12 +178,18 @@ def _blocks(lines: list[str], labels: _Labels, *, join_lines: bool) -> list[_Blo
         elif groups[-1]:
             groups.append([])
 
+    first_line = True
     for group in groups:
         text: _Block | None = None
         bullets: _Block | None = None
         for raw in group:
             line = _clean(raw)
-            found = labels.match(line)
+            # A paragraph starts on the group's first line, after a label or a list, and
+            # on every line of copy without blank lines. The copy's first line is its
+            # headline or lede, never a section.
+            starts = not first_line and (text is None or not join_lines)
+            first_line = False
+            found = labels.match(line, paragraph_start=starts)
             if found:
                 blocks.append(_Block("label", label=found[0]))
                 text = bullets = None

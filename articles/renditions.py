@@ -16,11 +16,14 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from PIL import ExifTags, Image
 
-from articles.cache import invalidate_pages
-from articles.models import ImageRendition
+from articles.cache import invalidate_pages, story_tag
+from articles.models import Author, ImageRendition, Story
 from articles.uploads import decode, encode, open_image, to_srgb, turn_upright
 
 logger = logging.getLogger(__name__)
+
+#: The live revision's lead image, as a query path (its snapshot's ``image.name``).
+SHOWN_IMAGE = "live_revision__snapshot__image__name"
 
 #: Rendition kind → the widest it may be.
 WIDTHS = {"w480": 480, "w800": 800, "w1200": 1200}
@@ -138,7 +141,16 @@ def make_renditions(name: str, focus: tuple[float, float] = (0.5, 0.5)) -> list:
             data,
             dict(width=size[0], height=size[1], focus_x=focus[0], focus_y=focus[1]),
         )
-    invalidate_pages(f"renditions of {name}")
+    shown_on = [
+        story_tag(pk)
+        for pk in Story.objects.filter(**{SHOWN_IMAGE: name}).values_list("pk", flat=True)
+    ]
+    shown_on += [
+        f"author-{slug}"
+        for slug in Author.objects.filter(photo=name).values_list("slug", flat=True)
+    ]
+    if shown_on:  # pages showing the original now show the renditions
+        invalidate_pages(f"renditions of {name}", shown_on)
     return list(existing.values())
 
 

@@ -13,7 +13,7 @@ focus, say) gets a default when an older revision is read, and an older revision
 then compares equal to a new one with the same content.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models.fields.json import KeyTextTransform
 
@@ -123,7 +123,7 @@ class Credit:
 
 @dataclass(frozen=True)
 class Part:
-    """A briefing section: its row id (stable while the row lives), its label, its body.
+    """A briefing section: its row id, its lasting key, its label, its body.
 
     ``body`` is sanitized HTML; ``text`` the same as plain words.
     """
@@ -132,6 +132,9 @@ class Part:
     label: str
     label_slug: str
     body: str
+    #: The section's lasting key (``BriefingSection.key``): who it is, not what it says,
+    #: so it takes no part in comparing two snapshots' content.
+    key: str = field(default="", compare=False)
 
     @property
     def text(self) -> str:
@@ -140,6 +143,7 @@ class Part:
     def to_json(self) -> dict:
         return {
             "id": self.id,
+            "key": self.key,
             "label": self.label,
             "label_slug": self.label_slug,
             "body": self.body,
@@ -152,6 +156,7 @@ class Part:
             label=data.get("label", ""),
             label_slug=data.get("label_slug", ""),
             body=data.get("body", ""),
+            key=data.get("key", ""),
         )
 
 
@@ -162,13 +167,19 @@ class Link:
     title: str
     story_id: int | None = None
     url: str = ""
+    key: str = field(default="", compare=False)
 
     def to_json(self) -> dict:
-        return {"title": self.title, "story_id": self.story_id, "url": self.url}
+        return {"title": self.title, "story_id": self.story_id, "url": self.url, "key": self.key}
 
     @classmethod
     def from_json(cls, data: dict) -> "Link":
-        return cls(title=data["title"], story_id=data.get("story_id"), url=data.get("url") or "")
+        return cls(
+            title=data["title"],
+            story_id=data.get("story_id"),
+            url=data.get("url") or "",
+            key=data.get("key", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -288,10 +299,13 @@ def assemble(story: Story, *, tags, bylines, parts, links) -> Snapshot:
                 s.label.name if s.label else "",
                 s.label.slug if s.label else "",
                 sanitize_html(s.body),
+                key=str(s.key),
             )
             for s in parts
         ),
-        links=tuple(Link(link.title, link.target_id, link.url) for link in links),
+        links=tuple(
+            Link(link.title, link.target_id, link.url, key=str(link.key)) for link in links
+        ),
     )
 
 
@@ -329,7 +343,11 @@ def apply(story: Story, snapshot: Snapshot) -> None:
     labels = {label.slug: label for label in BriefingLabel.objects.all()}
     for i, part in enumerate(snapshot.sections):
         BriefingSection.objects.create(
-            story=story, position=i, label=labels.get(part.label_slug), body=part.body
+            story=story,
+            position=i,
+            label=labels.get(part.label_slug),
+            body=part.body,
+            **_kept_key(part.key),
         )
     story.related_links.all().delete()
     targets = Story.objects.in_bulk(snapshot.linked_story_ids)
@@ -340,6 +358,12 @@ def apply(story: Story, snapshot: Snapshot) -> None:
             title=link.title,
             target=targets.get(link.story_id),
             url=link.url if not link.story_id else "",
+            **_kept_key(link.key),
         )
         for i, link in enumerate(snapshot.links)
     )
+
+
+def _kept_key(key: str) -> dict:
+    """The row keeps its key through a restore (older snapshots have none: a new one)."""
+    return {"key": key} if key else {}

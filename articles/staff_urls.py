@@ -1,5 +1,6 @@
-"""History, compare, restore and preview links of one story, mounted beside its admin
-pages at ``admin/articles/story/<story_id>/`` (see ``newsroom/urls.py``)."""
+"""History, compare, restore, preview links and the form's presence heartbeat of one
+story, mounted beside its admin pages at ``admin/articles/story/<story_id>/`` (see
+``newsroom/urls.py``)."""
 
 from django.contrib import admin
 from django.urls import path
@@ -31,4 +32,5 @@ urlpatterns = [
         _staff(staff_views.preview_link_revoke),
         name="preview-link-revoke",
     ),
+    path("presence/", _staff(staff_views.presence), name="presence"),
 ]

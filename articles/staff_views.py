@@ -7,20 +7,30 @@ not see is a 404, never a 403: whether another journalist's draft exists is itse
 unpublished information.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from articles import site, snapshot, workflow
 from articles.diff import diff_snapshots
 from articles.hardening import client_address
 from articles.live import live_page
-from articles.models import AuditEntry, PreviewLink, RefusedSave, Revision, Status, Story
+from articles.models import (
+    AuditEntry,
+    EditingPresence,
+    Notice,
+    PreviewLink,
+    RefusedSave,
+    Revision,
+    Status,
+    Story,
+)
 
 MAX_PREVIEW_DAYS = 30
 DEFAULT_PREVIEW_DAYS = 7
@@ -293,3 +303,52 @@ def preview_story(request, token):
     # The address is the secret: never send it to the sites the story links to.
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+# --- the inbox on the desk ---------------------------------------------------------------
+
+
+@require_POST
+def notices_read(request):
+    """Mark every notice of the person as read."""
+    Notice.objects.filter(recipient=request.user).unread().update(read_at=timezone.now())
+    return redirect("admin:index")
+
+
+# --- who has the story's form open ------------------------------------------------------
+
+
+def _instant(value: str | None) -> datetime | None:
+    """An aware ISO 8601 time a page sent back, or None for anything else."""
+    try:
+        instant = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return instant if timezone.is_aware(instant) else None
+
+
+@require_POST
+def presence(request, story_id):
+    """The heartbeat of an open story form (static/js/admin/presence.js), or its goodbye
+    (``state=gone``, sent as the tab closes, with ``seen``: the page's last heartbeat).
+    A heartbeat answers who else has the form open, for the form's "being edited by"
+    notice, and when this one was seen."""
+    story = _story(request, story_id)
+    if request.POST.get("state") == "gone":
+        EditingPresence.leave(story, request.user, seen=_instant(request.POST.get("seen")))
+        return HttpResponse(status=204)
+    here = EditingPresence.touch(story, request.user)
+    others = EditingPresence.objects.others_editing(story, request.user)
+    return JsonResponse(
+        {
+            "seen": here.last_seen.isoformat(),
+            "others": [
+                {
+                    "name": other.user.get_full_name() or other.user.get_username(),
+                    "since": f"{timezone.localtime(other.since):%H:%M}",
+                    "datetime": f"{timezone.localtime(other.since):%Y-%m-%dT%H:%M:%S%z}",
+                }
+                for other in others
+            ],
+        }
+    )

@@ -7,15 +7,15 @@ They are queued inside the transition's transaction (the queue is a table), so a
 transition that rolls back leaves no job behind.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.dispatch import receiver
 from django.tasks import task
 from django.utils.dateparse import parse_datetime
 
-from articles import renditions, snapshot, workflow
-from articles.models import Status
+from articles import rendering, renditions, snapshot, workflow
+from articles.models import Status, Story
 
 
 @task()
@@ -30,8 +30,21 @@ def expire_story(story_id: int, expire_at: str) -> bool:
 
 @task()
 def make_image_renditions(name: str, focus_x: float, focus_y: float) -> int:
-    """Resize a published image for readers; idempotent, so a retry or a rerun is harmless."""
-    return len(renditions.make_renditions(name, focus=(focus_x, focus_y)))
+    """Resize a published image for readers; idempotent, so a retry or a rerun is harmless.
+
+    The stories showing it are rendered again at once, with the renditions."""
+    made = renditions.make_renditions(name, focus=(focus_x, focus_y))
+    for story_id in Story.objects.filter(**{renditions.SHOWN_IMAGE: name}).values_list(
+        "pk", flat=True
+    ):
+        rendering.refresh(story_id)
+    return len(made)
+
+
+@task()
+def empty_trash() -> int:
+    """Delete for good the stories whose time in the trash is up."""
+    return workflow.purge_due()
 
 
 def enqueue_scheduled_publish(story, publish_at: datetime) -> None:
@@ -59,3 +72,11 @@ def queue_jobs(sender, story, transition, revision, **kwargs):
                 lambda: make_image_renditions.enqueue(image.name, image.focus_x, image.focus_y),
                 robust=True,
             )
+
+
+@receiver(workflow.trashed)
+def queue_purge(sender, story, at, **kwargs):
+    """The trash is emptied of this story when its days are up (a later run finds a
+    restored story gone from the trash and does nothing)."""
+    when = at + timedelta(days=workflow.trash_days(), minutes=1)
+    empty_trash.using(run_after=when).enqueue()

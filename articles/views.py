@@ -22,13 +22,25 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from articles import snapshot, workflow
-from articles.fragments import render_cards
+from articles import comment_views, rendering, snapshot, workflow
+from articles.cache import story_tag
+from articles.cache import tag as tag_page
+from articles.diff import diff_snapshots
+from articles.forms import TransitionForm
 from articles.live import LiveStory, live_cards, live_page
-from articles.models import Author, Correction, Section, Story, Tag
+from articles.models import (
+    AuditEntry,
+    Author,
+    Correction,
+    Revision,
+    Section,
+    Status,
+    Story,
+    Tag,
+)
 from articles.search import (
     MAX_QUERY_LENGTH,
     MAX_QUERY_WORDS,
@@ -38,7 +50,7 @@ from articles.search import (
     search_stories,
     snippet_html,
 )
-from articles.structured import page_meta, story_meta
+from articles.structured import page_meta
 
 logger = logging.getLogger(__name__)
 
@@ -72,19 +84,17 @@ def _page(request, items, length=PAGE_LENGTH, count=None):
 
 
 def _page_of_cards(request, stories, *, show_section):
-    page = _page(request, stories)
-    cards = live_cards(list(page.object_list))
-    render_cards(cards, show_section=show_section)
-    return page, cards
+    page = _page(request, rendering.readable(stories))
+    return page, rendering.cards(list(page.object_list), show_section=show_section)
 
 
 @dataclass
 class SectionGroup:
     section: Section | None
-    cards: list[LiveStory]
+    cards: list[rendering.Card]
 
 
-def _front_page(sections: list[Section]) -> tuple[LiveStory | None, list[SectionGroup]]:
+def _front_page(sections: list[Section]) -> tuple[rendering.Card | None, list[SectionGroup]]:
     """The lead story and the latest few stories of each section.
 
     Each section's newest ``HOME_SECTION_LENGTH + 1`` stories are fetched so that,
@@ -109,7 +119,7 @@ def _front_page(sections: list[Section]) -> tuple[LiveStory | None, list[Section
             )
         )
         chosen = [row["pk"] for row in numbered.filter(place__lte=per_section)]
-    stories = list(Story.objects.latest_published().filter(pk__in=chosen))
+    stories = list(rendering.readable(Story.objects.latest_published()).filter(pk__in=chosen))
     if not stories:
         return None, []
     lead, *rest = stories
@@ -120,8 +130,11 @@ def _front_page(sections: list[Section]) -> tuple[LiveStory | None, list[Section
         if len(section_stories) < HOME_SECTION_LENGTH:
             section_stories.append(story)
     shown = [lead, *(story for group in picked.values() for story in group)]
-    cards = {card.story.pk: card for card in live_cards(shown)}
-    render_cards([cards[story.pk] for story in shown[1:]], show_section=False)
+    made = rendering.renderings_of(shown)
+    cards = {
+        s.pk: rendering.Card(s, mark_safe(made[s.pk].card_in_section), made[s.pk].title)
+        for s in shown
+    }
     by_id = {section.pk: section for section in sections}
     groups = [
         SectionGroup(by_id.get(section_id), [cards[story.pk] for story in group])
@@ -132,7 +145,7 @@ def _front_page(sections: list[Section]) -> tuple[LiveStory | None, list[Section
         groups,
         key=lambda g: (g.section is None, g.section and (g.section.position, g.section.name)),
     )
-    return cards[lead.pk], ordered
+    return rendering.Card(lead, mark_safe(made[lead.pk].lead), made[lead.pk].title), ordered
 
 
 @require_safe
@@ -142,49 +155,118 @@ def home(request):
     lead, groups = _front_page(sections)
     site = settings.NEWSROOM
     meta = page_meta(site["SITE_NAME"], site["TAGLINE"], reverse("articles:home"))
-    return render(
+    response = render(
         request,
         "articles/home.html",
         {"lead": lead, "groups": groups, "meta": meta, "nav_sections": sections},
     )
+    return tag_page(response, "home")
 
 
 @require_safe
 def story_detail(request, year, month, day, slug):
-    story = get_object_or_404(Story.objects.for_readers(), slug=slug)
+    story = rendering.readable(Story.objects.for_readers()).filter(slug=slug).first()
+    if story is None:
+        # A story readers once had, now deleted (in the trash): gone, not missing.
+        if Story.objects.in_trash().filter(slug=slug, first_published_at__isnull=False).exists():
+            return tag_page(render(request, "410.html", status=410), "notfound")
+        raise Http404("No such story.")
     requested = reverse(
         "articles:story-detail", kwargs={"year": year, "month": month, "day": day, "slug": slug}
     )
     canonical = story.get_absolute_url()
     if requested != canonical:
         return redirect(canonical, permanent=True)
-    page = live_page(story)
-    return render(
+    shown = rendering.rendering_of(story)
+    response = render(
         request,
-        "articles/story_detail.html",
-        {
-            "page": page,
-            "meta": story_meta(page),
-            "current_section": page.section.slug if page.section else None,
-        },
+        "articles/story_page.html",
+        {"rendering": shown, "current_section": shown.section_slug or None},
     )
+    # The page shows its Go deeper stories' addresses: their changes make it stale too.
+    return tag_page(response, story_tag(story.pk), *(story_tag(pk) for pk in shown.linked))
+
+
+#: The buttons under the staff preview: a reviewer decides on what they read there.
+REVIEW_STEPS = ("approve", "request_changes", "publish")
+#: The stories whose preview is a review: submitted and not yet published.
+UNDER_REVIEW = (Status.IN_REVIEW, Status.APPROVED, Status.SCHEDULED)
+#: The acts that mark a revision as reviewed: the preview's diff starts from the last.
+_REVIEWED = ("publish", "approve", "request_changes")
+
+
+def review_base(story: Story) -> tuple[Revision | None, str]:
+    """The revision the staff preview compares the working copy with, and what it is:
+    the last one readers saw (the live one, or the last published before a takedown);
+    for a story never published, the one its last review (approval or request for
+    changes) was made on; None for a story nobody has reviewed yet."""
+    if story.live_revision_id:
+        return story.revisions.filter(pk=story.live_revision_id).first(), "the one readers see"
+    entries = AuditEntry.objects.filter(
+        story=story, action__in=_REVIEWED, revision_number__isnull=False
+    ).values_list("revision_number", flat=True)  # newest first
+    published = entries.filter(action="publish").first()
+    number = published or entries.first()
+    if number is None:
+        return None, ""
+    said = "the last one published" if published else "the last one reviewed"
+    return story.revisions.filter(number=number).first(), said
+
+
+def _review(request, story: Story, shown: snapshot.Snapshot) -> dict:
+    """The review block of the staff preview: what changed since the last review, and
+    the buttons this person may press, each bound to the version shown."""
+    base, said = review_base(story)
+    preview_url = reverse("articles:story-preview", args=[story.pk])
+    steps = [
+        {
+            "step": step,
+            "url": reverse("admin:articles_story_transition", args=[story.pk, step.name]),
+            "form": TransitionForm(
+                step=step,
+                may_override=workflow.gates.may_override(request.user),
+                initial={"version": story.version},
+                auto_id=f"id_review_{step.name}_%s",
+            ),
+        }
+        for step in (workflow.TRANSITIONS[name] for name in REVIEW_STEPS)
+        if workflow.can(request.user, story, step.name)
+    ]
+    return {
+        "base": base,
+        "base_said": said,
+        "changes": diff_snapshots(snapshot.of(base), shown) if base else None,
+        "steps": steps,
+        "next": preview_url,
+        "version": story.version,
+    }
 
 
 @require_safe
 def story_preview(request, pk):
     """The working copy, as its page would look once published: for its writers and editors.
 
-    Anyone else gets a 404, never a 403 or a login redirect: a draft's existence is
-    itself unpublished information.
+    For a story in review (approved or scheduled too), what changed since the last
+    review and, for a reviewer, the buttons to approve, request changes or publish the
+    version shown (refused if it was saved since the page opened). Anyone else gets a
+    404, never a 403 or a login redirect: a draft's existence is itself unpublished
+    information.
     """
     story = Story.objects.filter(pk=pk).first()
     # Editors see every working copy; journalists only the stories they write.
     if story is None or not workflow.can_view(request.user, story):
         raise Http404("No such story.")
+    shown = snapshot.build(story)
     response = render(
         request,
         "articles/story_detail.html",
-        {"page": live_page(story, snapshot.build(story)), "preview": True},
+        {
+            "page": live_page(story, shown),
+            "preview": True,
+            "review": _review(request, story, shown) if story.status in UNDER_REVIEW else None,
+            # The review block shows the messages already.
+            "comments_panel": comment_views.panel(request, story),
+        },
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
@@ -202,11 +284,12 @@ def author_detail(request, slug):
         page.number,
         og_type="profile",
     )
-    return render(
+    response = render(
         request,
         "articles/author_detail.html",
         {"author": author, "page": page, "cards": cards, "meta": meta},
     )
+    return tag_page(response, f"author-{author.slug}")
 
 
 @require_safe
@@ -224,7 +307,7 @@ def section_detail(request, slug):
         section.get_absolute_url(),
         page.number,
     )
-    return render(
+    response = render(
         request,
         "articles/section_detail.html",
         {
@@ -235,6 +318,7 @@ def section_detail(request, slug):
             "meta": meta,
         },
     )
+    return tag_page(response, f"section-{section.slug}")
 
 
 @require_safe
@@ -247,11 +331,12 @@ def tag_detail(request, slug):
         tag.get_absolute_url(),
         page.number,
     )
-    return render(
+    response = render(
         request,
         "articles/tag_detail.html",
         {"tag": tag, "page": page, "cards": cards, "meta": meta},
     )
+    return tag_page(response, f"tag-{tag.slug}")
 
 
 # --- search ----------------------------------------------------------------------
@@ -333,7 +418,7 @@ def search(request):
             SearchResult(card, snippet_html(story.snippet, query))
             for story, card in zip(stories, live_cards(stories), strict=True)
         ]
-    return render(
+    response = render(
         request,
         "articles/search.html",
         {
@@ -350,6 +435,7 @@ def search(request):
             "search_query": urlencode(params),
         },
     )
+    return tag_page(response, "search")
 
 
 # --- corrections -----------------------------------------------------------------
@@ -373,7 +459,8 @@ def corrections(request):
         reverse("articles:corrections"),
         page.number,
     )
-    return render(request, "articles/corrections.html", {"page": page, "meta": meta})
+    response = render(request, "articles/corrections.html", {"page": page, "meta": meta})
+    return tag_page(response, "corrections")
 
 
 # --- health ----------------------------------------------------------------------

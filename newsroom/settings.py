@@ -5,6 +5,7 @@ Redis). Production sets ``DJANGO_DEBUG=0``, ``DJANGO_SECRET_KEY``,
 ``DJANGO_ALLOWED_HOSTS`` and ``DATABASE_URL``; see the README's table.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,17 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated CIDR networks, each checked now so that a typo stops the site."""
+    networks = env_list(name, [])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {network!r} is not a network (CIDR).") from None
+    return networks
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -83,6 +95,7 @@ INSTALLED_APPS = [
     "articles",
     "interchange",
     "wires",
+    "newsletters",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +291,9 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "username": os.environ.get("DJANGO_EMAIL_USER", ""),
         "password": os.environ.get("DJANGO_EMAIL_PASSWORD", ""),
         "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
+        # The newsletter sender holds a row lock while a server takes a message: a
+        # server that hangs must not hold it for ever.
+        "timeout": env_int("DJANGO_EMAIL_TIMEOUT", 30),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
@@ -309,17 +325,68 @@ NEWSROOM = {
     "LOGO": os.environ.get("NEWSROOM_LOGO", "img/logo.png"),
     # Full pages for anonymous readers, invalidated at once on publish (articles.cache).
     "PAGE_CACHE_SECONDS": env_int("NEWSROOM_PAGE_CACHE_SECONDS", 0 if DEBUG else 600),
-    # Rendered story cards, keyed by what they show, shared by every listing
-    # (articles.fragments); they never go stale, so this only bounds memory.
-    "FRAGMENT_CACHE_SECONDS": env_int("NEWSROOM_FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 86400),
     # Dotted path of a function called after every invalidation, e.g. to purge a CDN.
     "PURGE_HOOK": os.environ.get("NEWSROOM_PURGE_HOOK", ""),
+    # The house rules gate submit, approve, schedule and publish (editors set them in
+    # the admin); 0 turns the gates off everywhere, for tests of other things.
+    "HOUSE_RULES": env_bool("NEWSROOM_HOUSE_RULES", True),
+    # Days a story stays in the trash, restorable, before it is deleted for good.
+    "TRASH_DAYS": env_int("NEWSROOM_TRASH_DAYS", 30),
+    # The read API (interchange/): how long a CDN may keep an answer, and the requests a
+    # minute of a partner key without a limit of its own.
+    "API_CACHE_SECONDS": env_int("NEWSROOM_API_CACHE_SECONDS", 60),
+    "API_KEY_RATE_PER_MINUTE": env_int("NEWSROOM_API_KEY_RATE_PER_MINUTE", 600),
+    # Webhooks: one attempt's limit, the first retry's wait (it doubles) and the longest,
+    # attempts before giving up (about three days), and networks they may reach although
+    # private or loopback (comma-separated CIDRs; none by default).
+    "WEBHOOK_TIMEOUT_SECONDS": env_int("NEWSROOM_WEBHOOK_TIMEOUT_SECONDS", 15),
+    "WEBHOOK_RETRY_BASE_SECONDS": env_int("NEWSROOM_WEBHOOK_RETRY_BASE_SECONDS", 30),
+    "WEBHOOK_RETRY_CAP_SECONDS": env_int("NEWSROOM_WEBHOOK_RETRY_CAP_SECONDS", 12 * 60 * 60),
+    "WEBHOOK_MAX_ATTEMPTS": env_int("NEWSROOM_WEBHOOK_MAX_ATTEMPTS", 17),
+    "WEBHOOK_ALLOWED_NETWORKS": env_networks("NEWSROOM_WEBHOOK_ALLOWED_NETWORKS"),
     # Failed sign-ins from one address, for any usernames, that lock that address.
     "LOGIN_ADDRESS_FAILURE_LIMIT": env_int("NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT", 20),
     # Proxies in front of the app servers that append to X-Forwarded-For (a load
     # balancer: 1); throttling and the audit log then see readers' own addresses.
     "PROXY_COUNT": env_int("NEWSROOM_PROXY_COUNT", 0),
 }
+# Newsletters (newsletters/): sender, sending speed, sign-up limits, link lifetimes.
+NEWSROOM.update(
+    {
+        # "" → DEFAULT_FROM_EMAIL; "" → the "newsletter" mailer if set, else the default;
+        # "" → unsubscribe@ the sender's domain (List-Unsubscribe's mailto).
+        "NEWSLETTER_FROM_EMAIL": os.environ.get("NEWSROOM_NEWSLETTER_FROM_EMAIL", ""),
+        "NEWSLETTER_MAILER": os.environ.get("NEWSROOM_NEWSLETTER_MAILER", ""),
+        "NEWSLETTER_UNSUBSCRIBE_MAILBOX": os.environ.get(
+            "NEWSROOM_NEWSLETTER_UNSUBSCRIBE_MAILBOX", ""
+        ),
+        "NEWSLETTER_RATE_PER_MINUTE": env_int("NEWSROOM_NEWSLETTER_RATE_PER_MINUTE", 600),
+        "NEWSLETTER_BATCH_SIZE": env_int("NEWSROOM_NEWSLETTER_BATCH_SIZE", 100),
+        "NEWSLETTER_LEASE_SECONDS": env_int("NEWSROOM_NEWSLETTER_LEASE_SECONDS", 300),
+        "NEWSLETTER_MAX_ATTEMPTS": env_int("NEWSROOM_NEWSLETTER_MAX_ATTEMPTS", 5),
+        "NEWSLETTER_RETRY_SECONDS": env_int("NEWSROOM_NEWSLETTER_RETRY_SECONDS", 60),
+        "NEWSLETTER_SIGNUPS_PER_HOUR": env_int("NEWSROOM_NEWSLETTER_SIGNUPS_PER_HOUR", 5),
+        "NEWSLETTER_CONFIRMATIONS_PER_DAY": env_int("NEWSROOM_NEWSLETTER_CONFIRMATIONS_PER_DAY", 3),
+        "NEWSLETTER_BLOCKED_DOMAINS": env_list("NEWSROOM_NEWSLETTER_BLOCKED_DOMAINS", []),
+        "NEWSLETTER_CONFIRM_DAYS": env_int("NEWSROOM_NEWSLETTER_CONFIRM_DAYS", 7),
+        "NEWSLETTER_FORM_HOURS": env_int("NEWSROOM_NEWSLETTER_FORM_HOURS", 6),
+        "NEWSLETTER_DATA_LINK_MINUTES": env_int("NEWSROOM_NEWSLETTER_DATA_LINK_MINUTES", 60),
+        "NEWSLETTER_DRAFT_HOURS": env_int("NEWSROOM_NEWSLETTER_DRAFT_HOURS", 2),
+        "NEWSLETTER_SOFT_BOUNCE_LIMIT": env_int("NEWSROOM_NEWSLETTER_SOFT_BOUNCE_LIMIT", 5),
+        "NEWSLETTER_MAX_STORIES": env_int("NEWSROOM_NEWSLETTER_MAX_STORIES", 25),
+    }
+)
+# Newsletters through a provider of their own (django-anymail), e.g.
+# NEWSROOM_NEWSLETTER_EMAIL_BACKEND=anymail.backends.postmark.EmailBackend; else the
+# site's mailer. Credentials and the webhook secret ("user:password") as ANYMAIL_*.
+if os.environ.get("NEWSROOM_NEWSLETTER_EMAIL_BACKEND"):
+    MAILERS["newsletter"] = {"BACKEND": os.environ["NEWSROOM_NEWSLETTER_EMAIL_BACKEND"]}
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_")
+}
+
 if NEWSROOM["LOGIN_ADDRESS_FAILURE_LIMIT"] <= AXES_FAILURE_LIMIT:
     raise ImproperlyConfigured(
         "NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT must be higher than NEWSROOM_LOGIN_FAILURE_LIMIT: "

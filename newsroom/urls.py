@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from articles import feeds, hardening, site
+from articles import feeds, hardening, site, staff_views
 from articles.sitemaps import SITEMAPS
 
 admin.site.site_header = "Newsroom"
@@ -32,13 +32,20 @@ _sitemap = cache_control(public=True, max_age=300)(sitemap_views.sitemap)
 urlpatterns = [
     # Revision history, compare, restore and preview links, beside the story's admin pages.
     path("admin/articles/story/<int:story_id>/", include("articles.staff_urls")),
+    path("admin/articles/story/<int:story_id>/comments/", include("articles.comment_urls")),
     # Before the admin's own: "view on site" only for what readers can see.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
         hardening.view_on_site,
     ),
+    path(
+        "admin/articles/notices/read/",
+        admin.site.admin_view(staff_views.notices_read),
+        name="notices-read",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("interchange.urls")),
+    path("newsletter/", include("newsletters.urls")),
     path("p/", include("articles.preview_urls")),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("feed/", feeds.LatestStoriesFeed(), name="feed"),
@@ -67,3 +74,5 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "articles.errors.not_found"

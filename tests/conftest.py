@@ -38,6 +38,14 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _house_rules(request, settings):
+    """The house rules gate the workflow only in the tests about them (marked
+    ``house_rules``): elsewhere a test's story need not be a complete one."""
+    if request.node.get_closest_marker("house_rules") is None:
+        settings.NEWSROOM = {**settings.NEWSROOM, "HOUSE_RULES": False}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_page_generation():
     """Each test's first cached page reads the publication generation anew."""
     forget_generation()

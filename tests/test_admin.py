@@ -479,16 +479,43 @@ def test_import_page_creates_draft_from_seed_copy(as_journalist, journalist):
     world = make_section("World")
     text = SEED_COPY.read_text(encoding="utf-8")
     response = as_journalist.post(
-        IMPORT_URL, {"text": text, "headline": "", "section": world.pk}, follow=True
+        IMPORT_URL,
+        {"text": text, "headline": "Iran and Belarus sign pacts", "section": world.pk},
+        follow=True,
     )
     story = Story.objects.get()
     assert response.redirect_chain[-1][0] == change_url(story)
     assert (story.status, story.section, story.created_by) == (Status.DRAFT, world, journalist)
+    assert not story.headline_is_provisional
     assert not story.is_live
     assert story.bylines.count() == 2
     messages = messages_of(response)
     assert any(m.startswith("Imported") for m in messages)
     assert any("Iran, Belarus Sign Three Cooperation Documents" in m for m in messages)
+
+
+def test_import_page_asks_for_a_headline_when_the_copy_has_none(as_journalist):
+    text = SEED_COPY.read_text(encoding="utf-8")  # the seed story has no headline line
+    response = as_journalist.post(IMPORT_URL, {"text": text, "headline": ""})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["headline"] == [
+        "The copy has no headline line: write the headline here (or on the copy's first "
+        "line), then import again."
+    ]
+    assert form["text"].value() == text  # the pasted copy is kept
+    assert not Story.objects.exists()
+
+
+def test_import_page_takes_the_headline_line_of_the_copy(as_journalist):
+    text = "Buses run all night from May\n\nThe council voted 9-2 on Tuesday.\n\nJane Doe"
+    as_journalist.post(IMPORT_URL, {"text": text, "headline": ""})
+    story = Story.objects.get()
+    assert (story.headline, story.headline_is_provisional) == (
+        "Buses run all night from May",
+        False,
+    )
+    assert story.slug == "buses-run-all-night-from-may"
 
 
 def test_import_page_uses_the_given_headline(as_journalist):

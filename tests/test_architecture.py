@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("articles", "newsroom", "interchange", "wires")
+PACKAGES = ("articles", "newsroom", "interchange", "wires", "newsletters")
 
 #: Bottom to top: a module may import its own layer and those below it, never above.
 LAYERS = {
@@ -23,20 +23,22 @@ LAYERS = {
         "articles.storage",
         "articles.brevity",
         "articles.site",
+        "articles.outbound",
+        "articles.purge",
         "articles.demo",
-        "articles.notifications",
         "articles.middleware",
         "articles.templatetags.reader",
     ],
     "models": [
         "articles.models",
         "articles.cache",
+        "articles.notifications",
         "articles.snapshot",
         "articles.search",
         "articles.renditions",
         "articles.diff",
         "articles.live",
-        "articles.fragments",
+        "articles.rendering",
         "articles.structured",
     ],
     "workflow": ["articles.workflow", "articles.importer"],
@@ -45,6 +47,9 @@ LAYERS = {
         "articles.hardening",
         "articles.views",
         "articles.staff_views",
+        "articles.comment_views",
+        "articles.errors",
+        "articles.comment_urls",
         "articles.feeds",
         "articles.sitemaps",
         "articles.forms",
@@ -61,7 +66,7 @@ LAYERS = {
     ],
     # The apps built on the stories: they listen to the workflow's signals; ``articles``
     # never imports them (only newsroom/ wires them in, by settings and URLs).
-    "apps": ["interchange", "wires"],
+    "apps": ["interchange", "wires", "newsletters"],
 }
 ORDER = list(LAYERS)
 
@@ -70,6 +75,7 @@ LATE_IMPORTS = {
     # AppConfig.ready() connects receivers once the models are loaded.
     ("articles.apps", "articles.signals"),
     ("articles.apps", "articles.tasks"),
+    ("interchange.apps", "interchange.signals"),
 }
 
 #: Packages that only group modules: they hold no code to place in a layer.
@@ -79,6 +85,7 @@ CONTAINERS = {
     "articles.management.commands",
     "interchange",
     "wires",
+    "newsletters",
 }
 
 

@@ -18,7 +18,7 @@ from django.db import connection
 
 from articles import workflow
 from articles.cache import GENERATION_KEY
-from tests.factories import make_story
+from tests.factories import make_section, make_story
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -56,6 +56,111 @@ def test_publishing_makes_cached_pages_fresh_at_once(
     response = client.get("/")
     assert response["X-Cache"] == "miss"
     assert "Breaking news" in response.content.decode()
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def any_page_cache(request, settings):
+    """The page cache on Django's local-memory cache and on Redis (a database of the
+    machine's Redis of its own), whose checks run inside Redis."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "articles.cache.ResilientRedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "newsroom-tags",
+            }
+        }
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
+    cache.clear()
+    yield
+    cache.clear()
+    cache.close()
+
+
+@pytest.mark.django_db
+def test_a_change_makes_stale_only_the_pages_that_show_the_story(
+    client, any_page_cache, django_capture_on_commit_callbacks
+):
+    world, sport = make_section("World"), make_section("Sport")
+    corrected = make_story("Ceasefire holds", section=world, publish=True)
+    linking = make_story(
+        "Talks resume", section=sport, links=[("Background", corrected)], publish=True
+    )
+    elsewhere = make_story("Cup final tonight", section=sport, publish=True)
+    pages = {
+        "corrected": corrected.get_absolute_url(),
+        "linking": linking.get_absolute_url(),
+        "elsewhere": elsewhere.get_absolute_url(),
+        "its section": world.get_absolute_url(),
+        "another section": sport.get_absolute_url(),
+        "home": "/",
+        "feed": "/feed/",
+        "untagged": "/no-such-page/",
+    }
+    for path in pages.values():
+        client.get(path)
+    assert {name: client.get(path)["X-Cache"] for name, path in pages.items()} == dict.fromkeys(
+        pages, "hit"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.correct(corrected, "correction", "An earlier version misdated the talks.", None)
+
+    after = {name: client.get(path)["X-Cache"] for name, path in pages.items()}
+    assert after == {
+        "corrected": "miss",
+        "linking": "miss",  # its Go deeper list shows the corrected story
+        "elsewhere": "hit",
+        "its section": "miss",
+        "another section": "hit",
+        "home": "miss",
+        "feed": "miss",
+        "untagged": "miss",  # a page that does not say what it shows is taken to show all
+    }
+    assert "misdated the talks" in client.get(pages["corrected"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_moving_a_story_makes_both_sections_stale(
+    client, any_page_cache, django_capture_on_commit_callbacks
+):
+    world, sport, science = make_section("World"), make_section("Sport"), make_section("Science")
+    story = make_story("Misfiled", section=world, publish=True)
+    for section in (world, sport, science):
+        client.get(section.get_absolute_url())
+    story.section = sport
+    story.save()
+    workflow.save_revision(story, None, "Filed under Sport")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(story, "publish", None)
+    states = [client.get(s.get_absolute_url())["X-Cache"] for s in (world, sport, science)]
+    assert states == ["miss", "miss", "hit"]
+    assert "Misfiled" in client.get(sport.get_absolute_url()).content.decode()
+    assert "Misfiled" not in client.get(world.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_say_what_they_show_to_a_cdn(client, any_page_cache):
+    world = make_section("World")
+    story = make_story("Tagged", section=world, publish=True)
+    keys = client.get(story.get_absolute_url())["Surrogate-Key"].split()
+    assert keys == [f"story-{story.pk}"]
+    assert client.get(world.get_absolute_url())["Surrogate-Key"] == "section-world"
+    assert client.get("/")["Cache-Tag"] == "home"
+
+
+@pytest.mark.django_db
+def test_renaming_a_section_makes_every_page_stale(
+    client, any_page_cache, django_capture_on_commit_callbacks
+):
+    world = make_section("World")
+    story = make_story("Anywhere", section=world, publish=True)
+    client.get(story.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        world.name = "International"
+        world.save()
+    response = client.get(story.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "International" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -123,6 +228,7 @@ def _start_server(port: int) -> subprocess.Popen:
         "DATABASE_URL": f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}",
         "REDIS_URL": REDIS_URL,
         "NEWSROOM_PAGE_CACHE_SECONDS": "600",
+        "NEWSROOM_HOUSE_RULES": "0",
     }
     process = subprocess.Popen(
         [

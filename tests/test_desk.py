@@ -4,12 +4,14 @@ of queries."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
+from articles.templatetags.desk import planning
 from tests.conftest import signed_in
 from tests.factories import make_author, make_story, make_user
 
@@ -131,3 +133,107 @@ def test_desk_queries_do_not_grow_with_stories(request, who, filled, django_asse
         response = client.get(INDEX_URL)
     lists = {item.key: item.stories for item in response.context["desk"]}
     assert all(len(lists[key]) > 1 for key in filled)
+
+
+# --- starting a story from the desk --------------------------------------------------------------
+
+
+def test_desk_links_to_writing_and_importing_a_story(as_journalist):
+    content = as_journalist.get(INDEX_URL).content.decode()
+    assert f'href="{reverse("admin:articles_story_add")}"' in content
+    assert f'href="{reverse("admin:articles_story_import")}"' in content
+    assert "Import from text" in content
+
+
+def test_desk_offers_no_import_to_someone_who_may_not_add_stories(client):
+    client.force_login(make_user("viewer", perms=["view_story"]))
+    content = client.get(INDEX_URL).content.decode()
+    assert reverse("admin:articles_story_import") not in content
+
+
+def test_stories_awaiting_review_link_to_their_preview(as_editor, journalist):
+    story = submitted("Waiting", journalist)
+    preview = reverse("articles:story-preview", args=[story.pk])
+    assert (
+        f'href="{preview}" aria-label="Review Waiting"'.encode() in as_editor.get(INDEX_URL).content
+    )
+
+
+# --- the coming week -----------------------------------------------------------------------------
+
+
+def scheduled(headline, journalist, editor, publish_at):
+    story = submitted(headline, journalist)
+    workflow.transition(story, "approve", editor)
+    workflow.transition(story, "schedule", editor, publish_at=publish_at)
+    return story
+
+
+def planning_of(client):
+    return client.get(INDEX_URL).context["planning"]
+
+
+def test_planning_lists_scheduled_stories_by_day_and_time(as_editor, journalist, editor):
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    scheduled("Day after, late", journalist, editor, today + timedelta(days=2, hours=20))
+    scheduled("Day after, early", journalist, editor, today + timedelta(days=2, hours=7))
+    scheduled("Next week", journalist, editor, today + timedelta(days=8, hours=9))
+    days = planning_of(as_editor).days
+    assert len(days) == 7
+    assert days[0].day == today.date()
+    assert [s.headline for s in days[2].stories] == ["Day after, early", "Day after, late"]
+    assert not any(story.headline == "Next week" for day in days for story in day.stories)
+
+
+def test_planning_has_a_lane_for_approved_stories_without_a_time(as_editor, journalist, editor):
+    story = submitted("Approved, waiting", journalist)
+    workflow.transition(story, "approve", editor)
+    submitted("Still in review", journalist)
+    planning = planning_of(as_editor)
+    assert [s.headline for s in planning.unscheduled] == ["Approved, waiting"]
+    content = as_editor.get(INDEX_URL).content.decode()
+    assert "Approved, no time yet" in content
+    assert f'href="{reverse("admin:articles_story_change", args=[story.pk])}"' in content
+
+
+def test_a_schedule_that_fell_due_is_listed_today(as_editor, journalist, editor):
+    soon = timezone.now() + timedelta(minutes=5)
+    scheduled("Late worker", journalist, editor, soon)
+    with time_machine.travel(soon + timedelta(hours=1)):
+        days = planning_of(as_editor).days
+    assert [s.headline for s in days[0].stories] == ["Late worker"]
+    assert days[0].stories[0].overdue
+
+
+def test_planning_is_for_editors(as_journalist, journalist):
+    assert planning_of(as_journalist) is None
+    assert b"The coming week" not in as_journalist.get(INDEX_URL).content
+
+
+def test_planning_is_a_list_of_days_with_headings(as_editor, journalist, editor):
+    scheduled("Tomorrow", journalist, editor, timezone.now() + timedelta(days=1))
+    content = as_editor.get(INDEX_URL).content.decode()
+    assert '<ol class="planning-days">' in content
+    assert content.count('<h3 id="planning-day-') == 7
+
+
+def test_planning_is_two_queries(editor, journalist, django_assert_num_queries):
+    scheduled("Tomorrow", journalist, editor, timezone.now() + timedelta(days=1))
+    editor.has_perm("articles.review_story")  # the permissions, cached as on a page
+    with django_assert_num_queries(2):
+        planning(editor)
+
+
+def test_planning_queries_do_not_grow_with_stories(as_editor, journalist, editor):
+    tomorrow = timezone.now() + timedelta(days=1)
+    as_editor.get(INDEX_URL)
+    scheduled("One", journalist, editor, tomorrow)
+    with CaptureQueriesContext(connection) as one:
+        as_editor.get(INDEX_URL)
+    for n in range(8):
+        scheduled(f"More {n}", journalist, editor, tomorrow + timedelta(hours=n))
+        story = submitted(f"Approved {n}", journalist)
+        workflow.transition(story, "approve", editor)
+    with CaptureQueriesContext(connection) as many:
+        as_editor.get(INDEX_URL)
+    assert len(many) == len(one)

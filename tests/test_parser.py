@@ -179,6 +179,53 @@ def test_paragraph_starting_with_label_words_but_no_separator_is_not_a_label():
     assert story.sections[0].blocks == ["Zoom in on the data and it looks different."]
 
 
+def test_label_without_separator_before_a_capital_starts_a_section():
+    story = parse("Lede.\n\nWhy it matters The council sets the fares.\n\nJane Doe")
+    assert [(s.label, s.blocks) for s in story.sections] == [
+        ("Why it matters", ["The council sets the fares."])
+    ]
+
+
+@pytest.mark.parametrize("written", ["WHY IT MATTERS", "why it matters", "Why it matters:"])
+def test_label_without_separator_is_recognised_in_any_case(written):
+    story = parse(f"Lede.\n\n{written} Belarus is a partner.")
+    assert story.sections[0].label == "Why it matters"
+    assert story.sections[0].blocks == ["Belarus is a partner."]
+
+
+def test_label_without_separator_in_single_spaced_copy():
+    story = parse("Lede.\nThe big picture Iran looks east.\nWhat's next A vote in May.\nJane Doe")
+    assert [(s.label, s.blocks) for s in story.sections] == [
+        ("The big picture", ["Iran looks east."]),
+        ("What's next", ["A vote in May."]),
+    ]
+
+
+def test_longest_label_without_separator_wins():
+    story = parse("Lede.\n\nYes, but Analysts are wary.", labels=["Yes", "Yes, but"])
+    assert [(s.label, s.blocks) for s in story.sections] == [("Yes, but", ["Analysts are wary."])]
+
+
+def test_unknown_words_before_a_capital_are_not_a_label():
+    story = parse("Lede.\n\nOn the record Mayor Diaz spoke.\n\nWhy it matters: x")
+    assert [s.label for s in story.sections] == [None, "Why it matters"]
+    assert story.sections[0].blocks == ["On the record Mayor Diaz spoke."]
+
+
+def test_label_words_inside_a_wrapped_paragraph_are_not_a_label():
+    story = parse("Lede.\n\nThe mayor spoke at length about\nWhy it matters Greatly to her.")
+    assert story.sections[0].label is None
+    assert story.sections[0].blocks == [
+        "The mayor spoke at length about Why it matters Greatly to her."
+    ]
+
+
+def test_first_line_of_the_copy_is_never_a_label_without_separator():
+    story = parse("Why it matters Now more than ever\n\nThe council voted on Tuesday.")
+    assert story.headline == "Why it matters Now more than ever"
+    assert story.lede == "The council voted on Tuesday."
+
+
 def test_label_line_followed_by_text_without_blank_line():
     story = parse("Lede.\n\nBy the numbers:\n• 3 documents\n• 2 years")
     assert [(s.label, s.blocks) for s in story.sections] == [

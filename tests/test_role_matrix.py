@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.db import transaction
@@ -22,7 +23,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from articles import snapshot, workflow
-from articles.models import AuditEntry, BriefingLabel, PreviewLink, Revision, Status, Story
+from articles.models import (
+    AuditEntry,
+    BriefingLabel,
+    HouseRule,
+    PreviewLink,
+    Revision,
+    Status,
+    Story,
+)
 from articles.models.preview import PREVIEW_LIFETIME
 from tests.conftest import form_values, in_group, signed_in
 from tests.factories import make_author, make_section, make_story, make_tag, make_user
@@ -98,6 +107,49 @@ EXPECTED: dict[str, list[Case]] = {
         get_only(),
         Case(LOGIN, MOVED, 404, MOVED, MOVED, method="POST"),
     ],
+    # The story form's heartbeat ("being edited by"): whoever may see the story; it
+    # answers who else has the form open and changes nothing about the story.
+    "admin/articles/story/<int:story_id>/presence/": [
+        get_only(),
+        Case(LOGIN, 200, 404, 200, 200, method="POST"),
+        Case(LOGIN, 204, 404, 204, 204, method="POST", data={"state": "gone"}),
+    ],
+    # --- the review conversation (articles/comment_urls.py): the story's writers and the
+    # editors; another journalist finds no story. The sample comment is the editor's,
+    # an open thread on the lede with no reply. A writer resolves only with a reply
+    # (without: the page again, 400, nothing changed); only editors reopen; only the
+    # author deletes (so the superuser, not its author, gets 403 too).
+    "admin/articles/story/<int:story_id>/comments/": [Case(LOGIN, 200, 404, 200, 200)],
+    "admin/articles/story/<int:story_id>/comments/new/": [
+        get_only(),
+        Case(
+            LOGIN,
+            MOVED,
+            404,
+            MOVED,
+            MOVED,
+            method="POST",
+            data={"anchor": "lede:", "body": "Is this sourced?"},
+        ),
+        Case(LOGIN, 400, 404, 400, 400, method="POST", data={"anchor": "lede:", "body": ""}),
+    ],
+    "admin/articles/story/<int:story_id>/comments/<int:comment_id>/reply/": [
+        get_only(),
+        Case(LOGIN, MOVED, 404, MOVED, MOVED, method="POST", data={"body": "Done."}),
+    ],
+    "admin/articles/story/<int:story_id>/comments/<int:comment_id>/resolve/": [
+        get_only(),
+        Case(LOGIN, 400, 404, MOVED, MOVED, method="POST"),
+        Case(LOGIN, MOVED, 404, MOVED, MOVED, method="POST", data={"body": "Sourced it."}),
+    ],
+    "admin/articles/story/<int:story_id>/comments/<int:comment_id>/reopen/": [
+        get_only(),
+        Case(LOGIN, 403, 404, MOVED, MOVED, method="POST"),
+    ],
+    "admin/articles/story/<int:story_id>/comments/<int:comment_id>/delete/": [
+        get_only(),
+        Case(LOGIN, 403, 404, MOVED, 403, method="POST"),
+    ],
     # --- the public page of a preview link, and the staff preview of a working copy ----
     "p/<str:token>/": [
         everyone_staff(404, 404),
@@ -110,8 +162,14 @@ EXPECTED: dict[str, list[Case]] = {
     "admin/articles/story/import/": [everyone_staff(LOGIN, 200)],
     "admin/articles/story/<path:object_id>/change/": [Case(LOGIN, 200, GONE, 200, 200)],
     "admin/articles/story/<path:object_id>/history/": [Case(LOGIN, 200, GONE, 200, 200)],
-    # Deleting needs delete_story, which journalists lack, whoever wrote the story.
-    "admin/articles/story/<path:object_id>/delete/": [Case(LOGIN, 403, 403, 200, 200)],
+    # Deleting moves to the trash: editors any story, a journalist their own
+    # never-published draft (S is one); another journalist does not see S at all.
+    "admin/articles/story/<path:object_id>/delete/": [Case(LOGIN, 200, GONE, 200, 200)],
+    # S is not in the trash: those who may restore it are told so on its page.
+    "admin/articles/story/<path:object_id>/untrash/": [
+        get_only(),
+        Case(LOGIN, MOVED, 404, MOVED, MOVED, method="POST"),
+    ],
     "admin/articles/story/<path:object_id>/": [everyone_staff(LOGIN, MOVED)],
     # The workflow buttons. A journalist lacks the right for anything but submitting:
     # 403 whatever the POST holds. An editor's refused step (wrong state) is a message.
@@ -172,6 +230,15 @@ EXPECTED: dict[str, list[Case]] = {
     "admin/articles/briefinglabel/<path:object_id>/history/": [everyone_staff(LOGIN, 200)],
     "admin/articles/briefinglabel/<path:object_id>/delete/": [Case(LOGIN, 403, 403, 200, 200)],
     "admin/articles/briefinglabel/<path:object_id>/": [everyone_staff(LOGIN, MOVED)],
+    # --- house rules: editors weigh them; the rules themselves are code ------------------
+    "admin/articles/houserule/": [Case(LOGIN, 403, 403, 200, 200)],
+    "admin/articles/houserule/add/": [everyone_staff(LOGIN, 403)],
+    "admin/articles/houserule/<path:object_id>/change/": [Case(LOGIN, 403, 403, 200, 200)],
+    "admin/articles/houserule/<path:object_id>/history/": [Case(LOGIN, 403, 403, 200, 200)],
+    "admin/articles/houserule/<path:object_id>/delete/": [everyone_staff(LOGIN, 403)],
+    "admin/articles/houserule/<path:object_id>/": [everyone_staff(LOGIN, MOVED)],
+    # --- the inbox on the desk: everyone marks their own notices read -------------------
+    "admin/articles/notices/read/": [get_only(), everyone_staff(LOGIN, MOVED, method="POST")],
     # --- tags: journalists add them while writing, editors tidy them --------------------
     "admin/articles/tag/": [everyone_staff(LOGIN, 200)],
     "admin/articles/tag/add/": [everyone_staff(LOGIN, 200)],
@@ -238,7 +305,7 @@ def _walk(patterns, prefix="", namespace=""):
             inner = ":".join(filter(None, [namespace, pattern.namespace or ""]))
             yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern):
-            name = f"{namespace}:{pattern.name}" if pattern.name else ""
+            name = ":".join(filter(None, [namespace, pattern.name])) if pattern.name else ""
             yield prefix + str(pattern.pattern), name
 
 
@@ -311,6 +378,7 @@ def _make_world() -> tuple[dict, int, dict]:
     correction = workflow.correct(live, "correction", "The bridge is 40 m long, not 400 m.", editor)
     audit_entry = AuditEntry.objects.get(story=story, action="preview_create")
     refused = workflow.keep_refused_save(story, snapshot.build(story), 1, writer)
+    comment = workflow.add_comment(story, editor, "Source the budget figure.", anchor_kind="lede")
     samples = {
         # Arguments of the routes, by name.
         "story_id": story.pk,
@@ -318,6 +386,7 @@ def _make_world() -> tuple[dict, int, dict]:
         "number": 1,
         "link_id": link.pk,
         "refused_id": refused.pk,
+        "comment_id": comment.pk,
         "token": WRONG_TOKEN,
         "valid_token": token,
         "app_label": "articles",
@@ -330,6 +399,7 @@ def _make_world() -> tuple[dict, int, dict]:
         "tag": make_tag("Budget").pk,
         "briefinglabel": BriefingLabel.objects.order_by("pk").first().pk,
         "correction": correction.pk,
+        "houserule": HouseRule.objects.order_by("pk").first().pk,
         "live": str(live.pk),
         "previewlink": link.pk,
         "auditentry": audit_entry.pk,
@@ -346,7 +416,9 @@ def _saved_world(django_db_setup, django_db_blocker):
     before the next test.
     """
     fast_hashes = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The world's stories are sketches: the house rules are tested elsewhere.
+        NEWSROOM={**settings.NEWSROOM, "HOUSE_RULES": False},
     )
     with django_db_blocker.unblock(), transaction.atomic():
         with fast_hashes:
@@ -384,6 +456,7 @@ def state_of(story: Story) -> dict:
         "revisions": story.revisions.count(),
         "audit_entries": AuditEntry.objects.filter(story=story).count(),
         "usable_preview_links": story.preview_links.filter(revoked_at__isnull=True).count(),
+        "comments": list(story.comments.values_list("pk", "resolved_at")),
     }
 
 
@@ -563,10 +636,17 @@ def test_journalist_posting_the_publish_button_leaves_story_a_draft(world):
 def csrf_refusals(world):
     story = world.story
     yield reverse("admin:articles_story_change", args=[story.pk]), {"headline": "Forged"}
+    yield reverse("history:presence", args=[story.pk]), {"state": "gone"}
     yield transition_url(story, "submit"), {"version": str(story.version)}
     yield reverse("history:restore", args=[story.pk, 1]), {}
     yield reverse("history:preview-link-create", args=[story.pk]), {"revision": "1", "days": "7"}
     yield reverse("history:preview-link-revoke", args=[story.pk, world.samples["link_id"]]), {}
+    comment = world.samples["comment_id"]
+    yield reverse("comments:add", args=[story.pk]), {"anchor": "lede:", "body": "Forged."}
+    yield reverse("comments:reply", args=[story.pk, comment]), {"body": "Forged."}
+    yield reverse("comments:resolve", args=[story.pk, comment]), {"body": "Forged."}
+    yield reverse("comments:reopen", args=[story.pk, comment]), {}
+    yield reverse("comments:delete", args=[story.pk, comment]), {}
 
 
 @pytest.mark.parametrize("person", ["writer", "editor"])

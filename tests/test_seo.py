@@ -207,7 +207,7 @@ def test_headline_cannot_break_out_of_the_json_ld_script(client):
     article = news_article(response)
     assert article["headline"] == hostile
     assert article["author"][0]["name"] == hostile
-    assert len(doc(response).xpath("//script")) == 1
+    assert len(doc(response).xpath("//script[@type='application/ld+json']")) == 1
 
 
 def test_json_ld_needs_no_nonce_so_a_cached_page_suits_every_reader(client, story):

@@ -19,6 +19,7 @@ from articles import workflow
 from articles.cache import (
     GENERATION_KEY,
     POLL_SECONDS,
+    TAG_PREFIX,
     database_generation,
     deliver_invalidation,
     invalidate_pages,
@@ -92,10 +93,12 @@ def test_a_delivery_that_redis_missed_is_retried_until_it_answers(own_redis):
 
 @pytest.mark.slow  # a Redis server of its own
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_redis_never_moves_the_generation_back(own_redis):
-    cache.raise_generation(10)
-    cache.raise_generation(7)
+def test_redis_never_moves_a_tag_back(own_redis):
+    cache.raise_tags(["story-1", "latest"], 10, TAG_PREFIX)
+    cache.raise_tags(["story-1", "home", "latest"], 7, TAG_PREFIX)
     assert cache.get(GENERATION_KEY) == 10
+    assert cache.get(TAG_PREFIX + "story-1") == 10
+    assert cache.get(TAG_PREFIX + "home") == 7
 
 
 @pytest.mark.slow  # two database connections racing

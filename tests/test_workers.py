@@ -31,6 +31,8 @@ def start_worker(name: str) -> subprocess.Popen:
         **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        # Sketched stories: the house rules are tested in tests/test_house_rules.py.
+        "NEWSROOM_HOUSE_RULES": "0",
     }
     return subprocess.Popen(
         [

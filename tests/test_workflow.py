@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import AuditEntry, Byline, Status, Story
+from articles.notifications import send_pending_mail
 from articles.workflow import TransitionError
 from tests.conftest import in_group
 from tests.factories import make_author, make_story, make_user
@@ -92,20 +93,21 @@ def test_full_review_cycle_notifies_people(story, journalist, editor):
     assert actions == ["submit", "request_changes", "submit", "approve", "publish"]
 
 
-def test_notifications_are_sent_after_commit(
-    story, journalist, editor, django_capture_on_commit_callbacks
-):
+def test_notifications_reach_the_inbox_and_are_mailed_by_the_job(story, journalist, editor):
     journalist.email = "writer@example.org"
     journalist.save()
     editor.email = "editor@example.org"
     editor.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.transition(story, "submit", journalist)
+    workflow.transition(story, "submit", journalist)
+    assert mail.outbox == []  # not from inside the transaction
+    send_pending_mail.call()
     assert [m.to for m in mail.outbox] == [["editor@example.org"]]
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.transition(story, "request_changes", editor, message="Add a source.")
+    assert editor.notices.get().text.startswith("Ready for review: Council votes on budget")
+    workflow.transition(story, "request_changes", editor, message="Add a source.")
+    send_pending_mail.call()
     assert mail.outbox[-1].to == ["writer@example.org"]
     assert "Add a source." in mail.outbox[-1].body
+    assert story.outcome.told.sentence("writer") == "1 writer was told on their desk, and by email."
 
 
 def test_editing_a_story_in_review_sends_it_back_to_draft(story, journalist, editor):

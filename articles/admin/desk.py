@@ -14,6 +14,7 @@ from articles.models import (
     BriefingLabel,
     Byline,
     Correction,
+    HouseRule,
     PreviewLink,
     Revision,
     Section,
@@ -93,6 +94,30 @@ class BriefingLabelAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(HouseRule)
+class HouseRuleAdmin(admin.ModelAdmin):
+    """The house rules: what each weighs at each step. The rules themselves are the
+    newsroom's code (articles.brevity); editors choose their weight and their limits."""
+
+    list_display = ["name", "limit", "on_submit", "on_approve", "on_schedule", "on_publish"]
+    list_editable = ["limit", "on_submit", "on_approve", "on_schedule", "on_publish"]
+    list_display_links = None
+    fields = ["limit", "on_submit", "on_approve", "on_schedule", "on_publish"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # Every rule is listed, the stored ones and those still at their defaults.
+        for rule in HouseRule.objects.as_table().values():
+            if rule.pk is None:
+                rule.save()
+        return super().get_queryset(request)
 
 
 @admin.register(Correction)

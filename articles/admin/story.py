@@ -7,22 +7,28 @@ form, autocomplete and every button go through ``articles.workflow`` (``visible_
 see does not exist for them: the admin's "doesn't exist" redirect, or a 404.
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.forms.models import BaseInlineFormSet
+from django.forms.utils import pretty_name
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
-from articles import brevity, snapshot, workflow
+from articles import comment_views, snapshot, workflow
+from articles.admin.trash import TrashAdmin, TrashFilter
 from articles.admin.uploads import KeepsTextWhenImagesFail
 from articles.forms import (
     BriefingSectionForm,
@@ -31,11 +37,23 @@ from articles.forms import (
     StoryChildForm,
     StoryCorrectionForm,
     TransitionForm,
+    keep_pending_upload,
 )
 from articles.hardening import CheckedQueryString, client_address
-from articles.importer import MAX_GO_DEEPER, MAX_SECTIONS, import_copy
-from articles.models import BriefingSection, Byline, EditingPresence, RelatedLink, Status, Story
+from articles.importer import MAX_GO_DEEPER, MAX_SECTIONS, MissingHeadline, import_copy
+from articles.models import (
+    Author,
+    BriefingSection,
+    Byline,
+    EditingPresence,
+    HouseRule,
+    RelatedLink,
+    Status,
+    Story,
+)
+from articles.models.presence import HEARTBEAT_SECONDS
 from articles.parser import ParseError
+from articles.text import SLUG_LENGTH, make_slug, unique_slug
 
 #: Said on the story page while an approval is pending or given (the ``edit`` transition).
 EDIT_RESETS_REVIEW = (
@@ -68,7 +86,10 @@ def link_targets(user, *, keep_existing: bool = False):
     they may see. ``keep_existing`` adds the targets of links already on stories they
     may see, so re-saving a story never fails on a link someone else chose."""
     visible = workflow.visible_stories(user).values("pk")
-    allowed = Q(pk__in=Story.objects.published().values("pk")) | Q(pk__in=visible)
+    # Not a story in the trash: readers could never follow the link.
+    allowed = Q(pk__in=Story.objects.published().values("pk")) | Q(
+        pk__in=workflow.visible_stories(user).out_of_trash().values("pk")
+    )
     if keep_existing:
         allowed |= Q(
             pk__in=RelatedLink.objects.filter(story__in=visible, target__isnull=False).values(
@@ -88,11 +109,92 @@ def is_link_target_search(request) -> bool:
 
 
 def add_brevity_messages(request, story) -> None:
-    sections = [
-        (s.label.name if s.label else "", s.body) for s in story.sections.select_related("label")
-    ]
-    for warning in brevity.check_story(story.headline, story.lede, sections):
-        messages.warning(request, warning.message)
+    """The house rules the story breaks, as advice after a save."""
+    for finding in workflow.gates.advice(story):
+        messages.warning(request, finding.message)
+
+
+def say_what_to_fix(request, refused) -> None:
+    """A step the house rules refused: the list of what to fix, each linking to the field."""
+    items = format_html_join(
+        "",
+        '<li><a href="#{}">{}</a></li>',
+        ((finding.field, finding.message) for finding in refused.failures),
+    )
+    extra = (
+        " Or go ahead anyway: open the button again and give your reason."
+        if refused.overridable
+        else ""
+    )
+    messages.error(
+        request,
+        format_html(
+            'Not {}: fix these first.{}<ul class="rule-failures">{}</ul>',
+            refused.step.audit_label.lower(),
+            extra,
+            items,
+        ),
+    )
+
+
+def say_who_was_told(request, step, story) -> None:
+    """The step's own message, then the truth about who heard of it, then the warnings."""
+    outcome = story.outcome
+    said = step.done_message(story)
+    if step.notify:
+        audience = "editor" if step.notify == "editors" else "writer"
+        said = format_html("{} {}", said, outcome.told.sentence(audience))
+    messages.success(request, said)
+    for finding in outcome.warnings:
+        messages.warning(request, finding.message)
+
+
+@dataclass(frozen=True)
+class SaveAnd:
+    """A "Save and …" button of the story form: the POST key it sends, and the workflow
+    step taken once the text is saved."""
+
+    key: str
+    step: str
+    label: str
+
+
+#: One click from typing to the next step: the text is saved, then the step is taken on
+#: the version just saved, as if its button above the form had been pressed.
+SAVE_AND = [
+    SaveAnd("_submit_for_review", "submit", "Save and submit for review"),
+    SaveAnd("_publish", "publish", "Save and publish"),
+    SaveAnd("_schedule", "schedule", "Save and schedule"),
+]
+#: Where the form's buttons are: the schedule fields are asked for at each.
+SUBMIT_ROWS = ("top", "bottom")
+
+
+def requested_save_and(request) -> SaveAnd | None:
+    """The "Save and …" button this POST was sent with, if any."""
+    if request.method != "POST":
+        return None
+    return next((button for button in SAVE_AND if button.key in request.POST), None)
+
+
+def offered_after_save(user, story, step) -> bool:
+    """Whether ``user`` gets step's "Save and …" button on ``story``'s form: they hold
+    the right, and the step applies to the story now or once saving changed text has
+    sent it back to draft (the ``edit`` step)."""
+    if not workflow.allowed(user, story, step):
+        return False
+    if step.applies_to(story):
+        return True
+    return workflow.TRANSITIONS["edit"].applies_to(story) and Status.DRAFT in step.sources
+
+
+def slug_made_from(slug: str, text: str) -> bool:
+    """Whether ``slug`` is what ``unique_slug`` makes of ``text`` (with any -2, -3 …)."""
+    base = make_slug(text)[:SLUG_LENGTH].strip("-") or "story"
+    if slug == base:
+        return True
+    stem, _, number = slug.rpartition("-")
+    return number.isdigit() and stem == base[: SLUG_LENGTH - len(number) - 1]
 
 
 class StoryChildInline:
@@ -117,8 +219,27 @@ class StoryChildInline:
         return super().has_delete_permission(request, obj) and can_edit(request, obj)
 
 
+class LabelledRows(BaseInlineFormSet):
+    """The rows of a table-like inline, each field named for screen readers by its
+    column and its row ("Role, byline 2"): in a table row there is no <label>, and the
+    column heading is not the field's name."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        noun = self.model._meta.verbose_name
+        row = f"{noun} {index + 1}" if index is not None else f"new {noun}"
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            # The widget that renders: a related-field wrapper's own attrs are those of
+            # the widget it was made with, shared by every form.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{field.label or pretty_name(name)}, {row}"
+
+
 class BylineInline(StoryChildInline, admin.TabularInline):
     model = Byline
+    formset = LabelledRows
     fields = ["position", "author", "role"]
     autocomplete_fields = ["author"]
     verbose_name_plural = "bylines"
@@ -146,6 +267,7 @@ class BriefingSectionInline(StoryChildInline, admin.StackedInline):
 
 class RelatedLinkInline(StoryChildInline, admin.TabularInline):
     model = RelatedLink
+    formset = LabelledRows
     max_num = MAX_GO_DEEPER
     validate_max = True
     fk_name = "story"
@@ -168,7 +290,7 @@ SEARCH_WORD_LENGTH = 100
 
 
 @admin.register(Story)
-class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
+class StoryAdmin(TrashAdmin, KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
     form = StoryAdminForm
     image_fields = ("lead_image",)
     inlines = [BylineInline, BriefingSectionInline, RelatedLinkInline]
@@ -202,18 +324,27 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
                 "classes": ["collapse"],
             },
         ),
-        ("Saving", {"fields": ["revision_note", "base_version"]}),
+        ("Saving", {"fields": ["revision_note", "base_version", "pending_lead_image"]}),
     ]
+    # The "Save and …" buttons above the form as well as under it.
+    save_on_top = True
     autocomplete_fields = ["section", "tags"]
     list_display = ["headline", "status", "section", "byline_names", "updated_at"]
     list_select_related = ["section"]
-    list_filter = ["status", "section", "tags"]
+    list_filter = [TrashFilter, "status", "section", "tags"]
+    actions = ["restore_selected", "purge_selected"]
     search_fields = ["headline", "lede", "bylines__author__name"]
     show_full_result_count = False
 
     class Media:
-        css = {"all": ["css/admin.css"]}
-        js = ["js/admin/brevity.js", "js/admin/reorder.js", "js/admin/workflow.js"]
+        css = {"all": ["css/admin.css", "css/comments.css"]}
+        js = [
+            "js/admin/brevity.js",
+            "js/admin/reorder.js",
+            "js/admin/workflow.js",
+            "js/admin/presence.js",
+            "js/admin/a11y.js",
+        ]
 
     # --- the list ------------------------------------------------------------------
 
@@ -266,6 +397,21 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
             fieldsets = [f for f in fieldsets if f[0] != "Saving"]
         return fieldsets
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The form keeps a chosen picture across errors for the person who chose it.
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, BylineInline) and obj.pk is None and request.method == "GET":
+            # A new story starts with its writer's own byline. Only on the blank form: a
+            # posted row equal to its initial value would count as unchanged and be dropped.
+            author = Author.objects.filter(user=request.user).first()
+            if author is not None:
+                kwargs["initial"] = [{"author": author.pk, "position": 0}]
+        return kwargs
+
     def get_prepopulated_fields(self, request, obj=None):
         if obj is not None and obj.first_published_at:
             return {}
@@ -285,18 +431,85 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
-        if request.method == "POST" and getattr(form, "refused_at_version", None) is not None:
-            self.keep_refused_text(request, obj, form, context["inline_admin_formsets"])
-        context["brevity_limits"] = brevity.LIMITS
+        if request.method == "POST":
+            # The form came back with errors: keep the picture chosen with it.
+            self.keep_chosen_picture(request, form)
+            if getattr(form, "refused_at_version", None) is not None:
+                self.keep_refused_text(request, obj, form, context["inline_admin_formsets"])
+        context["brevity_limits"] = {
+            code: rule.limit
+            for code, rule in HouseRule.objects.as_table().items()
+            if rule.limit is not None
+        }
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
+        if add or self.has_change_permission(request, obj):
+            context["save_and"] = self.save_and_context(request, obj or Story())
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_and_context(self, request, story) -> list[dict]:
+        """The "Save and …" buttons this user gets on this story's form."""
+        buttons = []
+        for button in SAVE_AND:
+            step = workflow.TRANSITIONS[button.step]
+            if not offered_after_save(request.user, story, step):
+                continue
+            item = {"key": button.key, "label": button.label, "step": step}
+            if step.takes_schedule:
+                # Asked at each row of buttons, each under a prefix of its own: one form
+                # cannot carry two fields of one name.
+                item["forms"] = {
+                    place: TransitionForm(
+                        step=step,
+                        prefix=f"schedule-{place}",
+                        use_required_attribute=False,
+                        initial={
+                            name: request.POST.get(f"schedule-{place}-{name}")
+                            for name in ("publish_at", "expire_at")
+                        },
+                    )
+                    for place in SUBMIT_ROWS
+                }
+                item["current_timezone"] = timezone.get_current_timezone_name()
+            buttons.append(item)
+        return buttons
+
+    def keep_chosen_picture(self, request, form) -> None:
+        """A picture uploaded with a form that came back with errors is kept (for a day,
+        for this user), and reused when the form is posted again without a new file."""
+        if "lead_image" not in form.fields:
+            return
+        upload = form.new_upload() if form.is_bound else None
+        kept = form.pending
+        if upload is not None:
+            original = form.files[form.add_prefix("lead_image")].name
+            try:
+                token = keep_pending_upload(upload, original, request.user)
+            except OSError:
+                messages.warning(
+                    request,
+                    "The picture you chose could not be kept while you fix the form: "
+                    "choose it again before saving.",
+                )
+                return
+            form.data = form.data.copy()
+            form.data[form.add_prefix("pending_lead_image")] = token
+            kept = {"original": original}
+        if kept is None:
+            return
+        said = format_html(
+            "The picture you chose (“{}”) is kept: it is saved with the story when you save "
+            "again. Choose another file to replace it.",
+            kept["original"],
+        )
+        form.fields["lead_image"].help_text = said
+        messages.info(request, said)
 
     def workflow_context(self, request, story) -> dict:
         """Where the story stands and what this user may do with it, for the form's top."""
         editable = self.has_change_permission(request, story)
-        if editable and request.method == "GET":
-            EditingPresence.touch(story, request.user)
+        # Rendered for someone who may edit (opened, or back with errors): they are here.
+        here = EditingPresence.touch(story, request.user) if editable else None
         in_review = story.status in (Status.IN_REVIEW, Status.APPROVED, Status.SCHEDULED)
         return {
             "story_status": story.get_status_display(),
@@ -313,12 +526,18 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
             ),
             "edit_resets_review": EDIT_RESETS_REVIEW if in_review else "",
             "others_editing": list(EditingPresence.objects.others_editing(story, request.user)),
+            # The heartbeat that keeps "being edited by" true (static/js/admin/presence.js).
+            "presence_url": reverse("history:presence", args=[story.pk]) if editable else None,
+            "heartbeat_seconds": HEARTBEAT_SECONDS,
+            # This page's own visit: its goodbye must not end a later page's.
+            "presence_seen": here.last_seen.isoformat() if here else "",
             "transitions": [
                 {
                     "step": step,
                     "url": reverse("admin:articles_story_transition", args=[story.pk, step.name]),
                     "form": TransitionForm(
                         step=step,
+                        may_override=workflow.gates.may_override(request.user),
                         initial={"version": story.version},
                         auto_id=f"id_{step.name}_%s",
                     ),
@@ -326,6 +545,8 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
                 for step in workflow.available(request.user, story)
             ],
             "current_timezone": timezone.get_current_timezone_name(),
+            "trash_days": workflow.trash_days(),
+            "can_restore": story.trashed_at is not None and workflow.can_trash(request.user, story),
             "corrections": list(story.corrections.select_related("created_by")),
             "correction_form": (
                 StoryCorrectionForm(auto_id="id_correction_%s")
@@ -333,6 +554,7 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
                 else None
             ),
             "correction_url": reverse("admin:articles_story_correction", args=[story.pk]),
+            "comment_panel": comment_views.panel(request, story),
         }
 
     def keep_refused_text(self, request, story, form, inline_admin_formsets) -> None:
@@ -379,9 +601,26 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         if "headline" in form.changed_data:
+            if change and self.slug_follows_headline(obj, form):
+                obj.slug = unique_slug(Story, obj.headline, instance=obj)
             # Someone wrote a headline over the importer's placeholder: it may be published.
             obj.headline_is_provisional = False
         super().save_model(request, obj, form, change)
+        if form.pending is not None:
+            # Stored with the story now: the kept copy is no longer needed.
+            name = form.pending["name"]
+            transaction.on_commit(lambda: default_storage.delete(name))
+
+    @staticmethod
+    def slug_follows_headline(story, form) -> bool:
+        """Until the story is first published its address follows the headline: the
+        importer's provisional one (made from the lede), or one made from the former
+        headline. A slug someone typed themselves stays theirs."""
+        if story.first_published_at is not None or "slug" in form.changed_data:
+            return False
+        if story.headline_is_provisional:
+            return True
+        return slug_made_from(form.initial.get("slug") or "", form.initial.get("headline") or "")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -407,7 +646,72 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
         response = super().changeform_view(request, object_id, form_url, extra_context)
         saved = request.__dict__.pop("_newsroom_saved_story", None)
         if saved is not None:
-            add_brevity_messages(request, saved)
+            # After the save's commit: the step locks the row again, on its own.
+            button = requested_save_and(request)
+            if button is None:
+                add_brevity_messages(request, saved)
+            else:
+                self.take_step_after_save(request, saved, button)
+        return response
+
+    def take_step_after_save(self, request, story, button: SaveAnd) -> None:
+        """A "Save and …" button: the text is saved; now the step, on the version just
+        saved, told the way the buttons above the form tell it. A refusal leaves the
+        text saved and says why."""
+        step = workflow.TRANSITIONS[button.step]
+        done = step.audit_label.lower()
+        if not workflow.allowed(request.user, story, step):
+            messages.error(request, f"Saved, but not {done}: you may not do that on this story.")
+            return
+        if not step.applies_to(story):
+            if story.status == step.target:
+                status = story.get_status_display().lower()
+                messages.info(request, f"Saved. The story is {status} already.")
+            else:
+                messages.error(
+                    request,
+                    f"Saved, but not {done}: the story is "
+                    f"{story.get_status_display().lower()} now, because your changes need "
+                    "review first.",
+                )
+            return
+        schedule = {}
+        if step.takes_schedule:
+            place = request.POST.get(button.key)
+            data = request.POST.copy()
+            data[f"schedule-{place}-version"] = str(story.version)
+            form = TransitionForm(data, step=step, prefix=f"schedule-{place}")
+            if place not in SUBMIT_ROWS or not form.is_valid():
+                messages.error(request, f"Saved, but not {done}: {form.error_text()}")
+                return
+            schedule = {k: form.cleaned_data.get(k) for k in ("publish_at", "expire_at")}
+        try:
+            workflow.transition(
+                story,
+                step.name,
+                request.user,
+                expected_version=story.version,
+                ip_address=client_address(request),
+                **schedule,
+            )
+        except workflow.RulesFailed as refused:
+            say_what_to_fix(request, refused)
+        except workflow.TransitionError as error:
+            messages.error(request, f"Saved, but not {done}: {' '.join(error.messages)}")
+        else:
+            say_who_was_told(request, step, story)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        return self.back_to_the_story(request, obj, response)
+
+    def response_change(self, request, obj):
+        return self.back_to_the_story(request, obj, super().response_change(request, obj))
+
+    def back_to_the_story(self, request, story, response):
+        """After "Save and …", the story's own page: where it stands now."""
+        if requested_save_and(request) and isinstance(response, HttpResponseRedirect):
+            return HttpResponseRedirect(reverse("admin:articles_story_change", args=[story.pk]))
         return response
 
     # --- workflow buttons and corrections ------------------------------------------
@@ -415,6 +719,7 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
+            *self.trash_urls(),
             path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
@@ -449,11 +754,17 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
         # the workflow checks again under lock.
         if not workflow.allowed(request.user, story, step):
             raise PermissionDenied
-        change_url = reverse("admin:articles_story_change", args=[story.pk])
-        form = TransitionForm(request.POST, step=step)
+        back = reverse("admin:articles_story_change", args=[story.pk])
+        preview_url = reverse("articles:story-preview", args=[story.pk])
+        if request.POST.get("next") == preview_url:
+            # Pressed under the staff preview: the reviewer comes back to what they read.
+            back = preview_url
+        form = TransitionForm(
+            request.POST, step=step, may_override=workflow.gates.may_override(request.user)
+        )
         if not form.is_valid():
             messages.error(request, f"{step.label}: {form.error_text()} Nothing was changed.")
-            return HttpResponseRedirect(change_url)
+            return HttpResponseRedirect(back)
         data = form.cleaned_data
         try:
             workflow.transition(
@@ -464,13 +775,16 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
                 message=data.get("message", ""),
                 publish_at=data.get("publish_at"),
                 expire_at=data.get("expire_at"),
+                override_reason=data.get("override_reason", ""),
                 ip_address=client_address(request),
             )
+        except workflow.RulesFailed as refused:
+            say_what_to_fix(request, refused)
         except workflow.TransitionError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, step.done_message(story))
-        return HttpResponseRedirect(change_url)
+            say_who_was_told(request, step, story)
+        return HttpResponseRedirect(back)
 
     def correction_view(self, request, object_id):
         """A correction, clarification or update on a live story, without re-approval."""
@@ -515,7 +829,14 @@ class StoryAdmin(KeepsTextWhenImagesFail, CheckedQueryString, admin.ModelAdmin):
                         section=data["section"],
                         publish=False,
                         by=request.user,
+                        provisional=False,
                     )
+            except MissingHeadline:
+                form.add_error(
+                    "headline",
+                    "The copy has no headline line: write the headline here (or on the "
+                    "copy's first line), then import again.",
+                )
             except ParseError as exc:
                 form.add_error("text", str(exc))
             else:

@@ -1,9 +1,13 @@
 from .audit import AuditEntry
 from .author import Author
+from .comment import Comment
+from .house_rule import HouseRule
 from .image import ImageRendition
 from .invalidation import Invalidation
+from .notice import Notice
 from .presence import EditingPresence
 from .preview import PreviewLink
+from .rendering import Rendering
 from .revision import RefusedSave, Revision
 from .story import (
     BriefingSection,
@@ -24,15 +28,19 @@ __all__ = [
     "BriefingLabel",
     "BriefingSection",
     "Byline",
+    "Comment",
     "Correction",
     "EditingPresence",
+    "HouseRule",
     "ImageRendition",
     "Invalidation",
     "LiveAuthor",
     "LiveTag",
+    "Notice",
     "PreviewLink",
     "RefusedSave",
     "RelatedLink",
+    "Rendering",
     "Revision",
     "Section",
     "Status",

@@ -4,8 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-#: Someone who opened a story's form this recently is shown as "editing".
-PRESENCE_WINDOW = timedelta(minutes=10)
+#: How often an open story form says it is still open (static/js/admin/presence.js).
+HEARTBEAT_SECONDS = 30
+#: Someone whose form said so this recently is shown as "editing". Two heartbeats: one
+#: late or lost does not hide anyone, and a tab closed without saying goodbye (a crash,
+#: a lost connection) is gone within a minute.
+PRESENCE_WINDOW = timedelta(seconds=2 * HEARTBEAT_SECONDS)
 
 
 class EditingPresenceQuerySet(models.QuerySet):
@@ -17,7 +21,8 @@ class EditingPresenceQuerySet(models.QuerySet):
 
 
 class EditingPresence(models.Model):
-    """Who has a story's form open: "being edited by X since …"."""
+    """Who has a story's form open: "being edited by X since …", from the form's
+    heartbeat; the form says goodbye when its tab closes."""
 
     story = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -47,3 +52,14 @@ class EditingPresence(models.Model):
             presence.last_seen = at
             presence.save(update_fields=["since", "last_seen"])
         return presence
+
+    @classmethod
+    def leave(cls, story, user, seen=None) -> None:
+        """``user`` closed the story's form: nobody is told they are editing any more.
+
+        ``seen`` is the closing page's last heartbeat: a later one (the page that
+        follows a save, another tab) means the form is still open, and stays."""
+        here = cls.objects.filter(story=story, user=user)
+        if seen is not None:
+            here = here.filter(last_seen__lte=seen)
+        here.delete()

@@ -65,6 +65,12 @@ class StoryQuerySet(models.QuerySet):
             live_revision__isnull=False, first_published_at__lte=at or timezone.now()
         )
 
+    def out_of_trash(self):
+        return self.filter(trashed_at__isnull=True)
+
+    def in_trash(self):
+        return self.filter(trashed_at__isnull=False)
+
     def written_by(self, user):
         """Stories ``user`` writes: those they created and those carrying their byline.
 
@@ -225,6 +231,20 @@ class Story(models.Model):
     workflow_note = models.TextField(
         blank=True, editable=False, help_text="The last reviewer's comment to the writers."
     )
+    trashed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="In the trash since then: hidden, restorable, deleted for good later.",
+    )
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     # What readers see, kept in step with live_revision by publish() and unpublish().
     live_revision = models.ForeignKey(
@@ -273,9 +293,10 @@ class Story(models.Model):
                 condition=Q(live_revision__isnull=False),
                 name="story_section_live_idx",
             ),
-            # The sitemap index's lastmod: the latest publication or correction.
+            # The API's order (newest publication or correction first, then id) and the
+            # sitemap index's lastmod.
             models.Index(
-                fields=["-last_published_at"],
+                fields=["-last_published_at", "-id"],
                 condition=Q(live_revision__isnull=False),
                 name="story_republished_idx",
             ),
@@ -284,6 +305,7 @@ class Story(models.Model):
         permissions = [
             ("review_story", "Can approve stories and request changes"),
             ("publish_story", "Can publish, schedule and unpublish stories"),
+            ("override_rules", "Can take a workflow step that the house rules block"),
         ]
 
     def __str__(self):
@@ -303,6 +325,8 @@ class Story(models.Model):
             "expire_at",
             "approved_revision",
             "workflow_note",
+            "trashed_at",
+            "trashed_by",
             "live_revision",
             "live_section",
             "search_text",
@@ -456,6 +480,9 @@ class Byline(models.Model):
 
 class BriefingSection(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="sections")
+    #: Stays with the section through edits and restores (snapshots keep it), so a review
+    #: comment or a diff finds the same section again.
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
     position = models.PositiveIntegerField(default=0)
     label = models.ForeignKey(
         BriefingLabel,
@@ -494,6 +521,7 @@ class RelatedLink(models.Model):
     """
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="related_links")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=250, validators=[plain_text])
     target = models.ForeignKey(

@@ -1,18 +1,21 @@
 """The editor's desk on the admin home page: ``{% load desk %}{% desk_for request.user %}``.
 
-Short lists of the stories that need someone now, each one query with a limit, so the
-page costs the same with ten stories or ten thousand.
+Short lists of the stories that need someone now, each one query with a limit, and for
+editors the coming week (scheduled stories by day, approved ones in a lane beside), in
+two queries: the page costs the same with ten stories or ten thousand.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import template
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import workflow
-from articles.models import Status, Story
+from articles.models import Comment, Notice, Status, Story
 
 register = template.Library()
 
@@ -40,6 +43,8 @@ class DeskList:
     show_note: bool = False
     time_field: str = "updated_at"
     time_label: str = "Last saved"
+    #: Each story also links to its staff preview, where a reviewer decides.
+    review_link: bool = False
 
 
 def _changelist(**filters) -> str:
@@ -48,7 +53,11 @@ def _changelist(**filters) -> str:
 
 def desk_lists(user, limit: int = DESK_LIMIT) -> list[DeskList]:
     """The desk of ``user``: their own work first, then the editors' queues."""
-    stories = Story.objects.only(*_DESK_FIELDS)
+    stories = (
+        Story.objects.out_of_trash()
+        .only(*_DESK_FIELDS)
+        .annotate(open_comments=Comment.objects.open_count())
+    )
     mine = stories.written_by(user)
     lists = [
         DeskList(
@@ -76,6 +85,7 @@ def desk_lists(user, limit: int = DESK_LIMIT) -> list[DeskList]:
                 "Nothing waits for review.",
                 more_url=_changelist(status__exact=Status.IN_REVIEW),
                 time_label="Submitted",
+                review_link=True,
             ),
             DeskList(
                 "approved",
@@ -108,6 +118,90 @@ def desk_lists(user, limit: int = DESK_LIMIT) -> list[DeskList]:
     return lists
 
 
+# --- the coming week ---------------------------------------------------------------------
+
+#: Days the planning view shows, today first.
+PLANNING_DAYS = 7
+#: The most stories it lists in the week, and approved but unscheduled: a bound on the
+#: page, far above a newsroom's week.
+PLANNING_LIMIT = 100
+
+
+@dataclass
+class PlanningDay:
+    day: date
+    stories: list = field(default_factory=list)
+
+
+@dataclass
+class Planning:
+    """The coming week on the desk: scheduled stories by day and publish time, and the
+    approved ones no time has been chosen for yet."""
+
+    days: list[PlanningDay]
+    unscheduled: list
+    more_scheduled: bool = False
+    more_unscheduled: bool = False
+    unscheduled_url: str = ""
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def planning(user, at: datetime | None = None) -> Planning | None:
+    """The coming week for those who schedule (editors); None for anyone else. Two
+    queries, whatever the number of stories."""
+    if not user.has_perm("articles.review_story"):
+        return None
+    now = timezone.localtime(at)
+    days = [PlanningDay(now.date() + timedelta(days=n)) for n in range(PLANNING_DAYS)]
+    end = _midnight(days[-1].day + timedelta(days=1))
+    stories = Story.objects.out_of_trash().only(*_DESK_FIELDS)
+    # A schedule that fell due but has not run yet (the worker is late) is listed today.
+    scheduled = list(
+        stories.filter(status=Status.SCHEDULED, scheduled_at__lt=end).order_by(
+            "scheduled_at", "pk"
+        )[: PLANNING_LIMIT + 1]
+    )
+    unscheduled = list(
+        stories.filter(status=Status.APPROVED).order_by("updated_at", "pk")[: PLANNING_LIMIT + 1]
+    )
+    by_day = {day.day: day for day in days}
+    for story in scheduled[:PLANNING_LIMIT]:
+        local = timezone.localtime(story.scheduled_at).date()
+        by_day.get(local, days[0]).stories.append(story)
+        story.overdue = story.scheduled_at <= now
+    return Planning(
+        days=days,
+        unscheduled=unscheduled[:PLANNING_LIMIT],
+        more_scheduled=len(scheduled) > PLANNING_LIMIT,
+        more_unscheduled=len(unscheduled) > PLANNING_LIMIT,
+        unscheduled_url=_changelist(status__exact=Status.APPROVED),
+    )
+
+
 @register.inclusion_tag("admin/articles/desk.html")
 def desk_for(user):
-    return {"desk": desk_lists(user) if user.has_perm("articles.view_story") else []}
+    if not user.has_perm("articles.view_story"):
+        return {"desk": []}
+    return {
+        "desk": desk_lists(user),
+        "planning": planning(user),
+        # Two ways to start a story, on the desk itself.
+        "can_add": user.has_perm("articles.add_story"),
+    }
+
+
+#: Unread notices shown on the desk; the rest wait until these are read.
+INBOX_LIMIT = 8
+
+
+@register.inclusion_tag("admin/articles/inbox.html", takes_context=True)
+def inbox_for(context, user):
+    """Unread notices of ``user``, newest first: what changed on their stories."""
+    unread = Notice.objects.filter(recipient=user).unread().select_related("story")
+    return {
+        "notices": list(unread.only("text", "created_at", "story__headline")[:INBOX_LIMIT]),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from articles.cache import invalidate_pages
+from articles import snapshot
+from articles.cache import invalidate_pages, of_change, order_changes
 from articles.models import AuditEntry, Correction, Story
 from articles.models.audit import declare_action
 
@@ -38,14 +39,16 @@ def correct(
     if not story.is_live:
         raise ValidationError("Corrections are for published stories.")
     text = _text(text)
-    at = at or timezone.now()
     with transaction.atomic():
+        if at is None:
+            order_changes()  # stamped in line, as publications are
+        at = at or timezone.now()
         correction = Correction.objects.create(
             story=story, kind=kind, text=text, created_by=actor, created_at=at
         )
         # The live page's "updated" time and the sitemaps' lastmod follow the correction.
         Story.objects.filter(pk=story.pk).update(last_published_at=at)
-        invalidate_pages(f"correction on story {story.pk}")
+        invalidate_pages(f"correction on story {story.pk}", _shown(story))
         AuditEntry.record(
             CORRECT,
             actor=actor,
@@ -59,13 +62,20 @@ def correct(
     return correction
 
 
+def _shown(story) -> list[str]:
+    """The pages a correction to ``story`` changes: its own and every listing of it (a
+    card says "Updated")."""
+    live = snapshot.of(story.live_revision) if story.live_revision_id else None
+    return of_change(story.pk, live, live)
+
+
 def _administer(correction: Correction, actor, action: str, message: str, change, ip_address):
     """Apply ``change`` to the correction's row as an administrator, audited."""
     if actor is None or not (actor.is_active and actor.is_superuser):
         raise PermissionDenied("Corrections are append-only: only an administrator may do that.")
     with transaction.atomic():
         change(Correction.objects.filter(pk=correction.pk))
-        invalidate_pages(f"{action} on story {correction.story_id}")
+        invalidate_pages(f"{action} on story {correction.story_id}", _shown(correction.story))
         AuditEntry.record(
             action, actor=actor, story=correction.story, message=message, ip_address=ip_address
         )

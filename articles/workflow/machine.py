@@ -20,10 +20,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from articles.models import AuditEntry, Revision, Story
+from articles.cache import order_changes
+from articles.models import AuditEntry, Revision, Status, Story
 from articles.models.audit import declare_action
-from articles.notifications import notify
+from articles.notifications import Told, notify
 
+from . import gates
 from .rules import can_edit
 
 #: Sent inside the transaction of every transition, once the status changed, so that a receiver's own writes (a job, an outbox row)
@@ -83,9 +85,12 @@ class Transition:
     primary: bool = False
     #: Asked in the browser before the button does it.
     confirm: str = ""
-    #: Email subject (``{headline}``), and who gets it: "editors" or "writers".
+    #: The notice's subject (``{headline}``), and who gets it: "editors" or "writers".
     notify_subject: str = ""
     notify: str = ""
+    #: The step of the house rules it must pass: "submit", "approve", "schedule",
+    #: "publish" (see ``HouseRule``), or "" for none.
+    gate: str = ""
 
     def __post_init__(self):
         declare_action(self.name, self.audit_label)
@@ -175,28 +180,36 @@ class Workflow:
         at: datetime | None = None,
         publish_at: datetime | None = None,
         expire_at: datetime | None = None,
+        override_reason: str = "",
         ip_address: str | None = None,
     ) -> Story:
         """Make transition ``name``; ``actor=None`` is the system (scheduled jobs, commands).
 
         Checks the right, the comment, the schedule and, for a transition that vouches
         for the text, ``expected_version`` (the version the person's page showed);
-        then, in one transaction with the story row locked, the state, the effect,
-        the status, one audit row and the ``transitioned`` signal. The people
-        concerned are emailed after the commit. Refusals raise ``PermissionDenied``
-        or :class:`TransitionError` and change nothing.
+        then, in one transaction with the story row locked, the state, the house rules
+        of its gate (``override_reason`` lets an editor pass a blocking one, audited),
+        the effect, the status, one audit row, the ``transitioned`` signal and the
+        notices to the people concerned. Refusals raise ``PermissionDenied`` or
+        :class:`TransitionError` (:class:`RulesFailed` for the house rules) and change
+        nothing. The returned story carries ``outcome``: who was told, and the
+        warnings of the house rules.
         """
         step = self.transitions[name]
         if actor is not None and not self.allowed(actor, story, step):
             raise PermissionDenied(f"You may not {step.label.lower()} this story.")
         message = (message or "").strip()
+        override_reason = (override_reason or "").strip()
         if step.needs_comment and not message:
             raise TransitionError("Write a comment for the writers: what should change?")
-        at = at or timezone.now()
         if step.takes_schedule:
             validate_schedule(publish_at, expire_at, at=at)
 
         with transaction.atomic():
+            if at is None and step.target in (Status.PUBLISHED, Status.UNPUBLISHED):
+                # Stamped once in line, so the stamps of publications follow their commits.
+                order_changes()
+            at = at or timezone.now()
             if step.vouches_for_text and expected_version is not None:
                 locked = check_version(
                     story,
@@ -213,6 +226,22 @@ class Workflow:
                     f"This story is {locked.get_status_display().lower()} now, so it cannot "
                     f"be changed with “{step.label}”. Someone may have just changed it: "
                     "reload the page."
+                )
+            judgement = gates.judge(locked, step.gate) if step.gate else gates.Judgement()
+            if judgement.blocking:
+                if not (override_reason and gates.may_override(actor)):
+                    raise RulesFailed(
+                        step, judgement.blocking, overridable=gates.may_override(actor)
+                    )
+                AuditEntry.record(
+                    gates.OVERRIDE,
+                    actor=actor,
+                    story=locked,
+                    message=f"{step.label}, overriding: "
+                    + "; ".join(f.message for f in judgement.blocking)
+                    + f"\nReason: {override_reason}",
+                    ip_address=ip_address,
+                    at=at,
                 )
             from_status = locked.status
             revision = move(
@@ -235,9 +264,32 @@ class Workflow:
                 ip_address=ip_address,
                 at=at,
             )
-            transaction.on_commit(lambda: notify(locked, step, actor, message))
+            told = notify(locked, step, actor, message)
         story.refresh_from_db()
+        story.outcome = Outcome(told=told, warnings=judgement.warnings)
         return story
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a transition leaves to say: who was told, and the house rules' warnings."""
+
+    told: Told
+    warnings: list
+
+
+class RulesFailed(TransitionError):
+    """A transition refused by blocking house rules; ``failures`` says what to fix."""
+
+    def __init__(self, step: Transition, failures: list, *, overridable: bool):
+        self.step = step
+        self.failures = failures
+        self.overridable = overridable
+        super().__init__(
+            f"Not {step.audit_label.lower()}: "
+            + " ".join(failure.message for failure in failures)
+            + (" An editor may go ahead anyway with a written reason." if overridable else "")
+        )
 
 
 def move(story: Story, step: Transition, actor, *, at: datetime, **details) -> Revision | None:

@@ -8,11 +8,13 @@ schedule that fell due while no worker ran is carried out when one starts).
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Status, Story
+from articles.notifications import editors, notify_people
 
-from .machine import TransitionError
+from .machine import RulesFailed, TransitionError
 from .steps import WORKFLOW
 
 
@@ -26,9 +28,26 @@ def _run_due(
         return False  # published by hand, or sent back, since it was scheduled
     try:
         WORKFLOW.transition(story, name, None, message=message)
+    except RulesFailed as refused:
+        _refused_by_rules(story, refused)
+        return False
     except TransitionError:
         return False  # changed under us: another worker did it, or it was edited
     return True
+
+
+def _refused_by_rules(story: Story, refused: RulesFailed) -> None:
+    """A scheduled publication the house rules refuse is not made: the story goes back
+    to approved, with the reasons as the editors' note, and the editors are told."""
+    what = "; ".join(failure.message for failure in refused.failures)
+    when = timezone.localtime(story.scheduled_at).strftime("%Y-%m-%d %H:%M")
+    note = f"Not published at {when}: the house rules refused it. {what}"
+    with transaction.atomic():
+        WORKFLOW.transition(story, "cancel_schedule", None, message=note)
+        Story.objects.filter(pk=story.pk).update(workflow_note=note)
+        notify_people(
+            editors(), story, "schedule_refused", f"Not published: {story.headline}\n\n{note}"
+        )
 
 
 def run_scheduled(story_id: int, publish_at: datetime) -> bool:

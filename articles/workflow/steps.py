@@ -14,7 +14,7 @@ later changes.
 """
 
 from articles import search, snapshot
-from articles.cache import invalidate_pages
+from articles.cache import invalidate_pages, of_change
 from articles.models import Revision, Status, Story
 
 from .machine import Transition, TransitionError, Workflow
@@ -74,6 +74,7 @@ def _publish(story, *, at, actor, **_) -> Revision:
             "Write a real headline before publishing."
         )
     content = snapshot.build(story)
+    before = snapshot.of(story.live_revision) if story.live_revision_id else None
     revision = story.latest_revision()
     if revision is None or snapshot.of(revision) != content:
         revision = new_revision(story, actor, "Published", content)
@@ -92,7 +93,7 @@ def _publish(story, *, at, actor, **_) -> Revision:
     story.live_authors.set(content.author_ids, through_defaults=listed)
     search.index_story(story, content)
     _supersede_preview_links(story, at)
-    invalidate_pages(f"published story {story.pk}")
+    invalidate_pages(f"published story {story.pk}", of_change(story.pk, before, content))
     return revision
 
 
@@ -103,6 +104,7 @@ def _supersede_preview_links(story, at) -> None:
 
 
 def _unpublish(story, *, at, **_):
+    before = snapshot.of(story.live_revision) if story.live_revision_id else None
     story.live_revision = None
     story.scheduled_at = None
     story.expire_at = None
@@ -111,7 +113,7 @@ def _unpublish(story, *, at, **_):
     story.live_authors.clear()
     search.index_story(story, None)
     _supersede_preview_links(story, at)
-    invalidate_pages(f"unpublished story {story.pk}")
+    invalidate_pages(f"unpublished story {story.pk}", of_change(story.pk, before, None))
 
 
 def _back_to_draft(story, from_status: str) -> str:
@@ -139,8 +141,9 @@ WORKFLOW = Workflow(
             Status.IN_REVIEW,
             "articles.change_story",
             "Submitted for review",
-            done="Submitted for review. The editors have been told.",
+            done="Submitted for review.",
             effect=_submit,
+            gate="submit",
             writers_only=True,
             primary=True,
             notify_subject="Ready for review: {headline}",
@@ -168,6 +171,7 @@ WORKFLOW = Workflow(
             "Approved",
             done="Approved. It can now be scheduled or published.",
             effect=_approve,
+            gate="approve",
             vouches_for_text=True,
             primary=True,
             notify_subject="Approved: {headline}",
@@ -182,6 +186,7 @@ WORKFLOW = Workflow(
             "Scheduled",
             done="Scheduled: the story goes live at {when}.",
             effect=_schedule,
+            gate="schedule",
             takes_schedule=True,
             vouches_for_text=True,
             notify_subject="Scheduled: {headline}",
@@ -206,6 +211,7 @@ WORKFLOW = Workflow(
             "Published",
             done="Published: readers see this version now. <a href='{url}'>See it on the site</a>.",
             effect=_publish,
+            gate="publish",
             vouches_for_text=True,
             primary=True,
             notify_subject="Published: {headline}",

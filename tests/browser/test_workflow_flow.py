@@ -125,7 +125,8 @@ def write_in_editor(page, section_row, text: str, *, replace: bool = False) -> N
 
 
 def save_and_continue(page) -> None:
-    page.get_by_role("button", name="Save and continue editing").click()
+    # The buttons are above the form and under it: either saves.
+    page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.locator(".messagelist .success").first).to_be_visible()
     expect(page).to_have_url(re.compile(r"/admin/articles/story/\d+/change/$"))
 
@@ -205,7 +206,7 @@ def test_story_goes_from_writing_through_review_to_readers_and_its_history(
         # The editor finds it on the desk and asks for a change, with a comment.
         sign_in(editor, site.url, people["editor"])
         queue = editor.get_by_role("region", name="Awaiting review")
-        queue.get_by_role("link", name=HEADLINE).click()
+        queue.get_by_role("link", name=HEADLINE, exact=True).click()
         expect(editor).to_have_url(story_url)
         expect_status(editor, "In review")
         editor.locator(".story-action--request_changes summary").click()

@@ -1,0 +1,183 @@
+"""The page cache: whole pages for anonymous readers, each kept with the tags it shows.
+
+A page is stored with the generation it was rendered under (the newest change known
+when the request began) and its tags. It is served while no tag it shows was
+invalidated by a later generation: in Redis the check and the read are one round trip
+(``ResilientRedisCache.fetch_page``), and this process's view of the database
+(``outbox.VIEW``) is checked too, so a takedown Redis missed still wins within
+``POLL_SECONDS``. A hit builds the response from stored bytes and headers (no
+unpickling) with the ETag computed when it was stored.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+
+from articles.purge import surrogate_key_header
+
+from .outbox import EVERYTHING, LATEST, TAG_PREFIX, VIEW
+from .redis import ResilientRedisCache
+from .tags import ROUTES
+
+#: The key prefix of stored pages ("v3": pages were pickled responses once).
+PAGE_PREFIX = "page:v3:"
+_NEVER_CACHED = ("/admin/", "/p/", "/preview/", "/healthz", "/static/", "/media/")
+#: Headers a stored page keeps: the rest are per request (or added on the way out).
+_NOT_KEPT = {"set-cookie", "x-cache", "vary-cookie"}
+
+
+def page_cache_seconds() -> int:
+    return int(settings.NEWSROOM.get("PAGE_CACHE_SECONDS", 0))
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith(_NEVER_CACHED)
+        # Anyone with a session (staff) or a CSRF cookie gets pages rendered for them.
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and settings.CSRF_COOKIE_NAME not in request.COOKIES
+        # A partner's key is checked (and counted) by the API on every request.
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def _cacheable_response(request, response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code in (200, 301, 404, 410)
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        # A page that used a CSP nonce is right for one reader only: never share it.
+        and not getattr(request, "_csp_nonce", None)
+    )
+
+
+def tags_of(request, response) -> list[str]:
+    """What ``response`` shows: as its view said, or its route (``tags.ROUTES``). A page
+    neither names is taken to show anything: every change makes it stale (it carries
+    the tag every change raises)."""
+    shown = getattr(response, "cache_tags", None)
+    if not shown:
+        match = getattr(request, "resolver_match", None)
+        shown = ROUTES.get(match.url_name if match else None) or {LATEST}
+    return sorted(shown)
+
+
+def _generation(shared) -> int:
+    """The generation a page rendered now is stored under: the newest change known to be
+    committed (a lower bound: a page may be thrown away early, never kept too long)."""
+    return max(VIEW.newest, shared.get(TAG_PREFIX + LATEST) or 0)
+
+
+class PageStore:
+    """Pages in the shared cache: one Redis round trip to serve one, when it is Redis."""
+
+    def __init__(self):
+        self.shared = caches["default"]
+        self.redis = isinstance(self.shared, ResilientRedisCache)
+
+    def fetch(self, name: str) -> tuple[dict, bytes] | None:
+        if self.redis:
+            try:
+                found = self.shared.fetch_page(name, TAG_PREFIX)
+            except Exception:  # Redis away: uncached, as every other cache read
+                return None
+            if found is None:
+                return None
+            meta, body = json.loads(found[0]), found[1]
+        else:
+            stored = self.shared.get(name)
+            if stored is None:
+                return None
+            meta, body = stored
+            versions = self.shared.get_many([TAG_PREFIX + t for t in [*meta["tags"], EVERYTHING]])
+            if any(version > meta["generation"] for version in versions.values()):
+                return None
+        if VIEW.stale(meta["tags"], meta["generation"]):
+            return None
+        return meta, body
+
+    def store(self, name: str, meta: dict, body: bytes, seconds: int) -> None:
+        if self.redis:
+            try:
+                self.shared.store_page(name, json.dumps(meta).encode(), body, seconds)
+            except Exception:  # Redis away: the page is simply not kept
+                return
+        else:
+            self.shared.set(name, (meta, body), seconds)
+
+
+def _respond(meta: dict, body: bytes) -> HttpResponse:
+    response = HttpResponse(body, status=meta["status"])
+    for header, value in meta["headers"]:
+        response[header] = value
+    return response
+
+
+def _mark(response, tags: list[str]) -> None:
+    header = surrogate_key_header(tags)
+    response["Surrogate-Key"] = header
+    response["Cache-Tag"] = header.replace(" ", ",")
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous readers' GETs from the shared cache; staff always get fresh pages.
+
+    Placed before the session middleware so a hit costs no database query (but the
+    invalidations read every ``POLL_SECONDS``). The Host header is checked before the
+    cache is consulted, so a forged host gets the 400 it would get uncached. Responses
+    that set a cookie, used a nonce, or say private/no-store are never stored. Every
+    cacheable response says what it shows in ``Surrogate-Key`` and ``Cache-Tag``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = page_cache_seconds()
+        if not seconds or not _cacheable_request(request):
+            response = self.get_response(request)
+            if _cacheable_request(request) and _cacheable_response(request, response):
+                _mark(response, tags_of(request, response))
+            return response
+        host = request.get_host()  # DisallowedHost (a 400) before anything is served
+        digest = hashlib.sha256(f"{request.method}:{host}:{request.get_full_path()}".encode())
+        name = PAGE_PREFIX + digest.hexdigest()
+        VIEW.refresh()
+        store = PageStore()
+        found = store.fetch(name)
+        if found is not None:
+            response = _respond(*found)
+            response["X-Cache"] = "hit"
+            return response
+        generation = _generation(store.shared)
+        response = self.get_response(request)
+        if not _cacheable_response(request, response):
+            return response
+        if not response.has_header("Cache-Control"):
+            # Browsers revalidate every time (cheap: ETag → 304); a CDN may keep a page
+            # briefly and is purged by tag through NEWSROOM["PURGE_HOOK"].
+            patch_cache_control(response, public=True, max_age=0, s_maxage=60)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        tags = tags_of(request, response)
+        _mark(response, tags)
+        body = response.content
+        response["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        headers = [(h, v) for h, v in response.items() if h.lower() not in _NOT_KEPT]
+        meta = {
+            "status": response.status_code,
+            "headers": headers,
+            "generation": generation,
+            "tags": tags,
+        }
+        store.store(name, meta, body, seconds)
+        response["X-Cache"] = "miss"
+        return response
