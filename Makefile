@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 UV := python3 -m uv
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 
-.PHONY: help install run serve test test-fast test-prerequisites test-prerequisites-fast lint fmt clean
+.PHONY: help install run serve test test-fast test-s3 test-prerequisites test-prerequisites-fast lint fmt clean stack stack-down
 # Prerequisites are made left to right, one at a time: test's checks come before anything slow.
 .NOTPARALLEL:
 
@@ -17,6 +17,10 @@ help:
 	@echo "make test       lint, migration check and the whole test suite on PostgreSQL"
 	@echo "                (installs Chromium, Java and npm first when root and they are missing)"
 	@echo "make test-fast  the tests not marked slow (no subprocess, server or browser), under a minute"
+	@echo "make test-s3    the whole suite with media in S3 (a moto_server on loopback)"
+	@echo "make stack      the production topology on loopback: Varnish, two app servers, a worker,"
+	@echo "                PgBouncer, PostgreSQL primary + replica, Redis, S3, nginx (prints its URLs)"
+	@echo "make stack-down stop everything make stack started"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make fmt        ruff format + ruff check --fix"
 
@@ -33,6 +37,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 
 run: install
+	@# The interface's translations (locale/): the committed .mo files, compiled anew from
+	@# the .po when gettext is installed (apt-get install gettext).
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; else echo "gettext is not installed: using the committed locale/*/LC_MESSAGES/django.mo"; fi
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Serving http://127.0.0.1:8000 with the background worker beside it (Ctrl-C stops both)."
@@ -57,6 +64,20 @@ test: test-prerequisites install node_modules/.package-lock.json
 # Everything but the tests marked slow; no browser, Java or npm: PostgreSQL and Redis only.
 test-fast: test-prerequisites-fast install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(VENV)/bin/pytest -n 2 -m "not slow"
+
+# The whole suite again with every test's media in a bucket of an S3 endpoint on loopback
+# (moto_server, started by the tests.s3_media plugin).
+test-s3: test-prerequisites install node_modules/.package-lock.json
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} NEWSROOM_TEST_MEDIA=s3 \
+	  $(VENV)/bin/pytest -n 2 -p tests.s3_media
+
+# The production topology on loopback (scripts/stack; deploy/README.md); Debian packages
+# it needs are installed when missing. STACK_DIR chooses its folder.
+stack: install
+	scripts/stack up $(if $(STACK_DIR),--dir $(STACK_DIR))
+
+stack-down:
+	scripts/stack down $(if $(STACK_DIR),--dir $(STACK_DIR))
 
 lint: install
 	$(VENV)/bin/ruff check .

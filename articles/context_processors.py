@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from articles import editions
 from articles.models import Section
 
 
@@ -13,4 +14,14 @@ def site(request):
     return {
         "site": settings.NEWSROOM,
         "nav_sections": SimpleLazyObject(lambda: list(Section.objects.all())),
+    }
+
+
+def edition(request):
+    """The page's language and its alternates in the other editions (for ``hreflang``
+    and the language switcher). Listing pages exist in every edition; a story page
+    passes its own ``alternates`` (its published translations), which win."""
+    return {
+        "alternates": SimpleLazyObject(lambda: editions.page_alternates(request)),
+        "default_language": settings.LANGUAGE_CODE,
     }

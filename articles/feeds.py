@@ -1,4 +1,4 @@
-"""RSS 2.0 feeds of published stories: the latest, per section and per author.
+"""RSS 2.0 feeds of published stories: the latest, per section, per author and per tag.
 
 Every byline is a ``dc:creator``; the description is the lede plus "Why it matters";
 ``content:encoded`` carries the whole story. Items are built from the live revisions
@@ -9,13 +9,16 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Rss201rev2Feed
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed, Stylesheet
 from django.utils.html import escape
 
-from articles import snapshot
+from articles import editions, snapshot
+from articles.cache import tag
 from articles.hardening import xml_text
-from articles.models import Author, Section, Story
-from articles.site import absolute, base_url
+from articles.models import Author, Section, Story, Tag
+from articles.site import absolute
 
 FEED_LENGTH = 30
 
@@ -32,7 +35,12 @@ class NewsroomRssFeed(Rss201rev2Feed):
     """RSS 2.0 with every byline and the whole story, and without the control characters
     a pasted headline or name may carry: XML cannot, and Django refuses the feed."""
 
-    content_type = "application/rss+xml; charset=utf-8"
+    # Browsers apply the feed's stylesheet (static/feed.xsl: a page for a person who
+    # opened the feed) only to a document served as XML: Chromium shows an
+    # application/rss+xml one as raw text, and Firefox offers to download it. Feed
+    # readers tell RSS by its content, and pages announce it with
+    # <link rel="alternate" type="application/rss+xml">.
+    content_type = "application/xml; charset=utf-8"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +69,8 @@ class NewsroomRssFeed(Rss201rev2Feed):
 
 class LatestStoriesFeed(Feed):
     feed_type = NewsroomRssFeed
+    #: The listing a scoped feed shares its page cache tag with ("section", "author"…).
+    scope = ""
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -68,16 +78,22 @@ class LatestStoriesFeed(Feed):
         # or the server sends each piece in its own call, cached or not.
         response.content = response.content
         response["Cache-Control"] = "public, max-age=300"
-        return response
+        # What the feed lists: a publication there makes it stale (articles.cache.tags).
+        scope = f"{self.scope}-{kwargs['slug']}" if self.scope else "feed"
+        return tag(response, "feed", scope)
+
+    def stylesheets(self, obj=None):
+        # Worked out per request: the static files' hashed names exist once collected.
+        return [Stylesheet(static("feed.xsl"), mimetype="text/xsl")]
 
     def title(self, obj=None):
         return settings.NEWSROOM["SITE_NAME"]
 
     def link(self, obj=None):
-        return base_url() + "/"
+        return absolute(reverse("articles:home"))
 
     def feed_url(self, obj=None):
-        return absolute("/feed/")
+        return absolute(reverse("feed"))
 
     def description(self, obj=None):
         return settings.NEWSROOM["TAGLINE"]
@@ -86,12 +102,14 @@ class LatestStoriesFeed(Feed):
         return Story.objects.latest_published()
 
     def items(self, obj=None):
-        stories = list(self.stories(obj)[:FEED_LENGTH])
+        stories = list(self.stories(obj).in_language(editions.current())[:FEED_LENGTH])
         self._contents = {story.pk: snapshot.of(story.live_revision) for story in stories}
         # One query resolves every "Go deeper" story across all items.
         target_ids = set().union(*(content.linked_story_ids for content in self._contents.values()))
         self._targets = (
-            Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(target_ids)
+            Story.objects.published()
+            .only("pk", "slug", "first_published_at", "language")
+            .in_bulk(target_ids)
             if target_ids
             else {}
         )
@@ -161,6 +179,7 @@ class _ScopedFeed(LatestStoriesFeed):
 
 class SectionFeed(_ScopedFeed):
     model = Section
+    scope = "section"
 
     def stories(self, obj):
         return Story.objects.latest_published().filter(live_section=obj)
@@ -171,9 +190,21 @@ class SectionFeed(_ScopedFeed):
 
 class AuthorFeed(_ScopedFeed):
     model = Author
+    scope = "author"
 
     def stories(self, obj):
         return Story.objects.by_author(obj)
 
     def description(self, obj=None):
         return f"Stories by {obj.name}."
+
+
+class TagFeed(_ScopedFeed):
+    model = Tag
+    scope = "tag"
+
+    def stories(self, obj):
+        return Story.objects.by_tag(obj)
+
+    def description(self, obj=None):
+        return f"Stories about {obj.name}."

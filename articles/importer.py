@@ -8,10 +8,13 @@ and its first revision in one transaction.
 from dataclasses import dataclass, field
 from functools import reduce
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Replace
+from django.utils import translation
+from django.utils.translation import gettext
 
 from articles import workflow
 from articles.models import Author, BriefingLabel, BriefingSection, Byline, RelatedLink, Story
@@ -145,6 +148,7 @@ def import_copy(
     publish: bool = False,
     by=None,
     provisional: bool = True,
+    language: str | None = None,
 ) -> ImportResult:
     """Create a story from plain-text copy. Nothing is saved when it raises.
 
@@ -156,9 +160,22 @@ def import_copy(
     or a larger one than a story can be (the lede, a section, the number of sections or
     "Go deeper" entries, before anything is written); ``publish`` by someone without the
     permission raises ``PermissionDenied``.
+    ``language`` (default: the site's) is the copy's: its labels and its "Go deeper"
+    heading are recognised in that language ("چرا مهم است", "بیشتر بخوانید").
     """
-    labels = {label.name: label for label in BriefingLabel.objects.active()}
-    parsed = parse_copy(text, labels)
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ParseError(
+            f"“{language}” is not one of the site's languages "
+            f"({', '.join(dict(settings.LANGUAGES))})."
+        )
+    labels = {}
+    for label in BriefingLabel.objects.active():
+        labels.setdefault(label.name, label)
+        labels.setdefault(label.name_in(language), label)
+    with translation.override(language):
+        go_deeper = [gettext("Go deeper")]
+    parsed = parse_copy(text, labels, go_deeper)
     bodies = _section_bodies(parsed)
     warnings = list(parsed.warnings)
 
@@ -175,6 +192,7 @@ def import_copy(
         headline = provisional_headline(parsed.lede)
 
     story = Story(
+        language=language,
         headline=headline,
         headline_is_provisional=provisional,
         lede=parsed.lede,

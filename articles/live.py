@@ -199,7 +199,7 @@ def live_page(story: Story, content: Snapshot | None = None) -> LiveStory:
     ids = content.linked_story_ids
     page.linked_ids = tuple(ids)
     targets = (
-        Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(ids)
+        Story.objects.published().only("pk", "slug", "first_published_at", "language").in_bulk(ids)
         if ids
         else {}
     )

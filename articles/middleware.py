@@ -7,6 +7,9 @@ import re
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+
+from articles import editions
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +78,18 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class EditionMiddleware:
+    """Reads the page's language from its address (``articles.editions``) and renders
+    the response in it: interface strings, dates, ``<html lang dir>`` and the
+    addresses ``reverse()`` gives (``/fa/…`` inside the Persian edition)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = editions.from_path(request.path_info)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            return self.get_response(request)

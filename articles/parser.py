@@ -116,9 +116,10 @@ _SPACE = re.compile(r"\s+")
 
 
 class _Labels:
-    def __init__(self, names: Iterable[str]):
+    def __init__(self, names: Iterable[str], go_deeper: Iterable[str] = ()):
         self.names = {normalize_label(name): name for name in names if normalize_label(name)}
-        self.names[normalize_label(GO_DEEPER)] = GO_DEEPER
+        for heading in (GO_DEEPER, *go_deeper):
+            self.names[normalize_label(heading)] = GO_DEEPER
         self.reach = 2 * max(len(key) for key in self.names) + 8
 
     def match(self, line: str, *, paragraph_start: bool = False) -> tuple[str, str] | None:
@@ -231,7 +232,11 @@ def _blocks(lines: list[str], labels: _Labels, *, join_lines: bool) -> list[_Blo
 
 # --- bylines -------------------------------------------------------------------------------
 
-_BYLINE_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:-|–|—|&|and)\s+", re.IGNORECASE)
+# Names are separated by commas (Latin or Arabic-script "،"), dashes, "&", "and" or
+# the Persian "و" ("Hossein Amiri و Mahboubeh Habibi").
+_BYLINE_SPLIT = re.compile(
+    r"\s*[,،]\s*(?:(?:and|و)\s+|&\s+)?|\s+(?:-|–|—|&|and|و)\s+", re.IGNORECASE
+)
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
 _NOT_IN_NAMES = re.compile(r"[\d:;!?\"“”„()\[\]{}<>/\\@#%=+*_|~•…]")
 
@@ -324,11 +329,12 @@ def _describe(block: _Block) -> str:
     return f"the “{block.label}” label" if block.kind == "label" else "a bullet list"
 
 
-def parse_copy(text: str, labels: Iterable[str]) -> ParsedStory:
+def parse_copy(text: str, labels: Iterable[str], go_deeper: Iterable[str] = ()) -> ParsedStory:
     """Parse Smart Brevity copy; raise :class:`ParseError` when it cannot be a story.
 
     ``labels`` are the briefing label names to recognise; sections carry them exactly
-    as given. "Go deeper" is always recognised. Copy longer than :data:`MAX_COPY_CHARS`
+    as given. "Go deeper" is always recognised, and so are the other names of it in
+    ``go_deeper`` (the heading in the copy's language: "بیشتر بخوانید"). Copy longer than :data:`MAX_COPY_CHARS`
     is refused unread.
     """
     if len(text) > MAX_COPY_CHARS:
@@ -339,7 +345,7 @@ def parse_copy(text: str, labels: Iterable[str]) -> ParsedStory:
     text = normalize_text(text)
     if not _clean(text):
         raise ParseError("The copy is empty.")
-    labels = _Labels(labels)
+    labels = _Labels(labels, go_deeper)
     lines = text.split("\n")
     last_index = max(i for i, line in enumerate(lines) if _clean(line))
     last = _clean(lines[last_index])

@@ -18,6 +18,7 @@ being rendered.
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -27,10 +28,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.dispatch import receiver
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from articles import snapshot
+from articles import editions, site, snapshot
 from articles.cache import EVERYTHING, order_changes, story_tag
 from articles.live import live_page
 from articles.models import Invalidation, Rendering, Story
@@ -62,12 +63,17 @@ def version() -> str:
         digest = hashlib.sha256(f"{SCHEMA}".encode())
         for name in TEMPLATES:
             digest.update(get_template(name).template.source.encode())
+        # The interface strings' translations are part of the stored HTML too.
+        for folder in getattr(settings, "LOCALE_PATHS", ()):
+            for catalogue in sorted(Path(folder).glob("*/LC_MESSAGES/*.po")):
+                digest.update(catalogue.read_bytes())
         site = settings.NEWSROOM
         digest.update(
             repr(
                 (
                     settings.TIME_ZONE,
                     settings.LANGUAGE_CODE,
+                    settings.LANGUAGES,
                     site.get("BASE_URL"),
                     site.get("SITE_NAME"),
                     default_storage.url("x"),
@@ -121,10 +127,40 @@ def _text(template: str, context: dict) -> str:
     return render_to_string(template, context)
 
 
+def _alternates(story: Story) -> tuple[list[dict], tuple[int, ...]]:
+    """The published versions of ``story`` in every language (itself included), as
+    hreflang wants them, and every story of its translation group: a translation going
+    live or away changes this page, so the rendering links to all of them."""
+    group = list(
+        story.translation_group()
+        .only("pk", "language", "slug", "first_published_at")
+        .annotate(live=Exists(Story.objects.published().filter(pk=OuterRef("pk"))))
+    )
+    order = {code: i for i, code in enumerate(editions.codes())}
+    shown = sorted(
+        (s for s in group if s.live or s.pk == story.pk), key=lambda s: order.get(s.language, 99)
+    )
+    alternates = [
+        editions.alternate(s.language, site.absolute(s.get_absolute_url())) for s in shown
+    ]
+    return (alternates if len(alternates) > 1 else []), tuple(
+        s.pk for s in group if s.pk != story.pk
+    )
+
+
 def render(story: Story, generation: int) -> tuple[Rendering, tuple[int, ...]]:
-    """``story``'s live revision rendered (not stored), and the stories it links to."""
+    """``story``'s live revision rendered (not stored), and the stories it links to.
+
+    Rendered in the story's language (interface strings, dates), whatever the language
+    of the request that asked for it (an editor publishing from the admin)."""
+    with translation.override(story.language):
+        return _render(story, generation)
+
+
+def _render(story: Story, generation: int) -> tuple[Rendering, tuple[int, ...]]:
     page = live_page(story, snapshot.of(story.live_revision))
     meta = story_meta(page)
+    alternates, group = _alternates(story)
     context = {"page": page, "meta": meta, "site": settings.NEWSROOM}
     made = Rendering(
         story=story,
@@ -141,9 +177,11 @@ def render(story: Story, generation: int) -> tuple[Rendering, tuple[int, ...]]:
         card=_text("articles/includes/card.html", {"card": page, "show_section": True}),
         card_in_section=_text("articles/includes/card.html", {"card": page, "show_section": False}),
         lead=_text("articles/includes/lead.html", {"lead": page, "sizes": LEAD_SIZES}),
-        linked=list(page.linked_ids),
+        linked=[*page.linked_ids, *group],
+        language=story.language,
+        alternates=alternates,
     )
-    return made, page.linked_ids
+    return made, (*page.linked_ids, *group)
 
 
 def _store(made: list[tuple[Rendering, tuple[int, ...]]]) -> list[Rendering]:

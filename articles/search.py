@@ -6,6 +6,20 @@ bylines C) with a GIN index, written when a story is published, queried with
 trying the site: every word must appear in the stored plain text.
 
 Only the live copy is indexed, and search starts from ``Story.objects.published()``.
+
+Persian (the Persian edition, issue 14): one word is typed in several spellings (Arabic
+or Persian yeh and kaf, with or without a zero-width non-joiner, Persian, Arabic or
+Latin digits…), so the indexed text and the query are both written in one spelling by
+:func:`articles.persian.normalise` first; it leaves Latin text as it is. There is no
+Persian stemmer or stop-word list in PostgreSQL, so a Persian word must be indexed as
+the ``simple`` configuration would: lower-cased, whole. The site's configuration
+(``english``) already does exactly that to every word not in Latin letters: its
+dictionaries, the English stemmer and stop words, change only Latin words (a test
+holds it to that). So one configuration indexes and queries stories in both languages
+rather than one chosen by ``Story.language``: an English word quoted in a Persian
+story is stemmed as the query's is, and a reader's query need not say its language.
+Ranking and snippets work as for English; snippets are cut from the stored text with
+Arabic letters and digits written the Persian way (:data:`persian.DISPLAY_FOLD_FROM`).
 """
 
 import operator
@@ -21,11 +35,12 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, Func, Value
 from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from articles import persian
 from articles.models import Story
 from articles.snapshot import Snapshot
 
@@ -71,6 +86,13 @@ def weighted_text(content: Snapshot) -> tuple[str, str, str]:
     )
 
 
+def search_documents(content: Snapshot) -> tuple[str, str, str]:
+    """The three weights' text as it is turned into the search vector: in
+    :func:`articles.persian.index_text`'s spelling, with the parts of ZWNJ words."""
+    headline, middle, rest = weighted_text(content)
+    return persian.index_text(headline), persian.index_text(middle), persian.index_text(rest)
+
+
 def index_story(story: Story, content: Snapshot | None) -> None:
     """Store the search text (and, on PostgreSQL, the vector) of the live copy."""
     if content is None:
@@ -80,6 +102,7 @@ def index_story(story: Story, content: Snapshot | None) -> None:
     changes = {"search_text": "\n".join([headline, middle, rest])}
     if connection.vendor == "postgresql":
         config = search_config()
+        headline, middle, rest = search_documents(content)
         changes["search_vector"] = (
             SearchVector(Value(headline), weight="A", config=config)
             + SearchVector(Value(middle), weight="B", config=config)
@@ -95,9 +118,11 @@ def clean_query(raw: str) -> str:
     return " ".join(words)[:MAX_QUERY_LENGTH].strip()
 
 
-def _matches(query: str, *, section=None, since=None, until=None):
+def _matches(query: str, *, section=None, since=None, until=None, language=None):
     """Published stories matching ``query`` and the filters, in no order."""
     stories = Story.objects.published()
+    if language is not None:
+        stories = stories.in_language(language)
     if section is not None:
         stories = stories.filter(live_section=section)
     if since is not None:
@@ -112,7 +137,7 @@ def _matches(query: str, *, section=None, since=None, until=None):
 
 
 def _tsquery(query: str) -> SearchQuery:
-    return SearchQuery(query, search_type="websearch", config=search_config())
+    return SearchQuery(persian.normalise(query), search_type="websearch", config=search_config())
 
 
 def _words(query: str) -> list[str]:
@@ -132,6 +157,18 @@ def _words(query: str) -> list[str]:
     return list(dict.fromkeys(words))[:MAX_SNIPPET_WORDS]
 
 
+def _marked_words(query: str) -> list[str]:
+    """The words to mark in snippets: the query's words in the normalised spelling, and
+    the forms they may take in the text a snippet is cut from: Persian digits, and the
+    stem or the parts of a ZWNJ word, which the text parses as words of their own."""
+    words = _words(persian.normalise(query))
+    forms = []
+    for word in words:
+        forms += [word, persian.persian_digits(word), persian.without_affix(word)]
+    forms += persian.query_parts(query)
+    return list(dict.fromkeys(filter(None, forms)))[: 2 * MAX_SNIPPET_WORDS]
+
+
 def _any_word(query: str) -> SearchQuery:
     """Any one of the query's words, for marking snippets.
 
@@ -141,7 +178,7 @@ def _any_word(query: str) -> SearchQuery:
     words). For a query of single words, each word is such a stretch on its own.
     """
     config = search_config()
-    words = _words(query)
+    words = _marked_words(query)
     if not words:
         return _tsquery(query)
     return reduce(
@@ -149,7 +186,7 @@ def _any_word(query: str) -> SearchQuery:
     )
 
 
-def search_stories(query: str, *, section=None, since=None, until=None):
+def search_stories(query: str, *, section=None, since=None, until=None, language=None):
     """Published stories matching ``query``, best first, with ``rank`` and ``snippet``.
 
     ``query`` should come through :func:`clean_query`. ``snippet`` is HTML with the
@@ -160,7 +197,7 @@ def search_stories(query: str, *, section=None, since=None, until=None):
     if not query:
         return Story.objects.none()
     newest = (
-        _matches(query, section=section, since=since, until=until)
+        _matches(query, section=section, since=since, until=until, language=language)
         .order_by("-first_published_at", "-pk")
         .values("pk")[:MAX_RANKED]
     )
@@ -173,7 +210,12 @@ def search_stories(query: str, *, section=None, since=None, until=None):
     return stories.annotate(
         rank=SearchRank(F("search_vector"), tsquery),
         snippet=SearchHeadline(
-            Left("search_text", SNIPPET_SOURCE_CHARS),
+            Func(
+                Left("search_text", SNIPPET_SOURCE_CHARS),
+                Value(persian.DISPLAY_FOLD_FROM),
+                Value(persian.DISPLAY_FOLD_TO),
+                function="translate",
+            ),
             _any_word(query),
             config=search_config(),
             start_sel=_MARK_START,
@@ -185,14 +227,14 @@ def search_stories(query: str, *, section=None, since=None, until=None):
     ).order_by("-rank", "-first_published_at", "-pk")
 
 
-def count_matches(query: str, *, section=None, since=None, until=None) -> int:
+def count_matches(query: str, *, section=None, since=None, until=None, language=None) -> int:
     """How many stories :func:`search_stories` ranks: the matches, up to :data:`MAX_RANKED`.
 
     Counted without ranking or sorting them, stopping at the cap.
     """
     if not query:
         return 0
-    matches = _matches(query, section=section, since=since, until=until)
+    matches = _matches(query, section=section, since=since, until=until, language=language)
     # No order: the default ordering would walk an index instead of the matches.
     return matches.order_by().values("pk")[:MAX_RANKED].count()
 

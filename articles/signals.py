@@ -9,7 +9,7 @@ from articles.cache import invalidate_pages, of_change
 from articles.hardening import client_address, sign_in_name
 from articles.models import AuditEntry, Author, BriefingLabel, Section, Story, Tag
 from articles.models.audit import declare_action
-from articles.workflow import corrected, transitioned
+from articles.workflow import corrected, transitioned, translations
 
 LOGIN_FAILED = declare_action("login_failed", "Failed sign-in")
 
@@ -43,14 +43,21 @@ def refresh_pages(sender, created=False, **kwargs):
 def forget_deleted_story(sender, instance, **kwargs):
     # Stories linking to it show a plain title from now on (deleting from the trash
     # goes through here too, long after readers last saw it).
-    invalidate_pages(f"deleted story {instance.pk}", of_change(instance.pk, None, None))
+    invalidate_pages(
+        f"deleted story {instance.pk}",
+        of_change(instance.pk, None, None, translations=instance.translation_ids()),
+    )
 
 
 @receiver(transitioned)
-def render_when_published(sender, story, transition, **kwargs):
-    # In the publication's own transaction: readers never meet a story not rendered.
+def render_when_published(sender, story, transition, revision=None, **kwargs):
+    # In the publication's own transaction: readers never meet a story not rendered,
+    # and the desk learns at once which translations its new text outdates.
     if transition.name == "publish":
-        rendering.refresh(story.pk)
+        translations.published(story, revision)
+        # Its translations' pages now link to it (hreflang): rendered again too.
+        for pk in (story.pk, *story.translation_ids()):
+            rendering.refresh(pk)
 
 
 @receiver(corrected)

@@ -8,10 +8,10 @@ absolute, from ``NEWSROOM["BASE_URL"]``, whichever host the request came to.
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from articles import site, snapshot
+from articles import editions, site, snapshot
 from articles.hardening import xml_text
 from articles.models import Author, Section, Story
 
@@ -41,21 +41,74 @@ class _StoriesSitemap(_SiteSitemap):
 
 
 class StorySitemap(_StoriesSitemap):
+    """Every published story, with its published translations as ``hreflang``
+    alternates (reciprocal: each version lists all of them, itself included, and the
+    original as ``x-default``)."""
+
     changefreq = "hourly"
 
     def items(self):
         return (
             Story.objects.published()
-            .only("pk", "slug", "first_published_at", "last_published_at")
+            .only(
+                "pk",
+                "slug",
+                "first_published_at",
+                "last_published_at",
+                "language",
+                "translation_source_id",
+            )
             .order_by("-first_published_at", "-pk")
         )
 
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        groups = translation_groups([url["item"] for url in urls])
+        for url in urls:
+            item = url["item"]
+            url["alternates"] = groups.get(item.translation_source_id or item.pk, [])
+        return urls
+
+
+def translation_groups(stories) -> dict[int, list[dict]]:
+    """The sitemap alternates of every translation group among ``stories`` (one query),
+    by the group's original; groups of one story have none."""
+    originals = {story.translation_source_id or story.pk for story in stories}
+    members = (
+        Story.objects.published()
+        .filter(Q(pk__in=originals) | Q(translation_source__in=originals))
+        .only("pk", "slug", "first_published_at", "language", "translation_source_id")
+    )
+    order = {code: i for i, code in enumerate(editions.codes())}
+    grouped: dict[int, list] = {}
+    for member in members:
+        grouped.setdefault(member.translation_source_id or member.pk, []).append(member)
+    alternates = {}
+    for original, group in grouped.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda member: order.get(member.language, len(order)))
+        links = [
+            {"lang_code": m.language, "location": site.absolute(m.get_absolute_url())}
+            for m in group
+        ]
+        default = next((m for m in group if m.pk == original), group[0])
+        links.append(
+            {"lang_code": "x-default", "location": site.absolute(default.get_absolute_url())}
+        )
+        alternates[original] = links
+    return alternates
+
 
 class SectionSitemap(_SiteSitemap):
-    """Sections with a published story; lastmod is their newest story's publication,
+    """Sections with a published story, in every edition (``/sections/world/`` and
+    ``/fa/sections/world/``, alternates of each other); lastmod is their newest story's publication,
     read from ``story_section_live_idx`` (one short index walk per section)."""
 
     changefreq = "hourly"
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         newest = (
@@ -79,6 +132,9 @@ class AuthorSitemap(_SiteSitemap):
     costs a sort of all their stories, and a wrong lastmod is worse than none."""
 
     changefreq = "daily"
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         published = Story.objects.published().filter(live_authors=OuterRef("pk"))

@@ -296,7 +296,8 @@ def assemble(story: Story, *, tags, bylines, parts, links) -> Snapshot:
         sections=tuple(
             Part(
                 s.pk,
-                s.label.name if s.label else "",
+                # The label as the story's readers read it: "چرا مهم است" in Persian.
+                s.label.name_in(story.language) if s.label else "",
                 s.label.slug if s.label else "",
                 sanitize_html(s.body),
                 key=str(s.key),

@@ -33,4 +33,5 @@ urlpatterns = [
         name="preview-link-revoke",
     ),
     path("presence/", _staff(staff_views.presence), name="presence"),
+    path("translate/", _staff(staff_views.translate), name="translate"),
 ]

@@ -10,14 +10,15 @@ unpublished information.
 from datetime import datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from articles import site, snapshot, workflow
+from articles import editions, site, snapshot, workflow
 from articles.diff import diff_snapshots
 from articles.hardening import client_address
 from articles.live import live_page
@@ -352,3 +353,30 @@ def presence(request, story_id):
             ],
         }
     )
+
+
+# --- translations ------------------------------------------------------------------------------
+
+
+@require_POST
+def translate(request, story_id):
+    """Start a translation of the story into the language asked for: a new linked draft,
+    opened at once in the story form."""
+    story = _story(request, story_id)
+    if not request.user.has_perm("articles.add_story"):
+        raise PermissionDenied
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, "Choose one of the site's languages to translate into.")
+        return redirect("admin:articles_story_change", story.pk)
+    try:
+        draft = workflow.translate(story, language, request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("admin:articles_story_change", story.pk)
+    messages.success(
+        request,
+        f"A {editions.name(language)} draft was made with this story's structure and text: "
+        "translate it in place, write its headline and submit it as usual.",
+    )
+    return redirect("admin:articles_story_change", draft.pk)

@@ -15,6 +15,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from articles import editions
 from articles.live import LiveStory
 from articles.site import absolute
 
@@ -133,7 +134,7 @@ def story_meta(page: LiveStory) -> StoryMeta:
         "description": description,
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
         "url": canonical,
-        "inLanguage": site.get("LANGUAGE", "en"),
+        "inLanguage": editions.current(),  # the story's: it is rendered in its language
         "author": authors,
         "publisher": {
             "@type": "Organization",

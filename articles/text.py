@@ -75,7 +75,15 @@ def unique_slug(model, text: str, instance=None, field: str = "slug") -> str:
         first, size = first + size, size * 8
 
 
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+# A word is a run of letters, digits and their marks (Python's \w leaves marks out:
+# those of Latin and of Arabic script are added, so کِتاب is one word), joined by an
+# apostrophe, a hyphen or a zero-width non-joiner: می‌گویند and کتاب‌ها are one word
+# each, as Persian writes them. Persian punctuation (، ؛ ؟ « ») is not part of a word.
+# static/js/admin/brevity.js's WORD must count the same way.
+_WORD_CHAR = (
+    r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]"
+)
+_WORD = re.compile(rf"{_WORD_CHAR}+(?:(?:['’-]|\u200c++){_WORD_CHAR}+)*")
 # A full stop ends a sentence when what follows is not a lower-case word, and what
 # precedes is not a lone capital ("U.S. officials", "J. Smith"). Stops are Latin, the
 # ellipsis (as three dots) and Arabic script's question mark and full stop; a closing

@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
-from django.db.models import F, Window
+from django.db.models import F, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from articles import comment_views, rendering, snapshot, workflow
+from articles import comment_views, editions, rendering, snapshot, workflow
 from articles.cache import story_tag
 from articles.cache import tag as tag_page
 from articles.diff import diff_snapshots
@@ -102,7 +102,12 @@ def _front_page(sections: list[Section]) -> tuple[rendering.Card | None, list[Se
     One ``LIMIT`` per section, combined with ``UNION ALL``: each is a short walk of
     ``story_section_live_idx``, whatever the size of the archive.
     """
-    newest = Story.objects.published().order_by("-first_published_at", "-pk").values("pk")
+    newest = (
+        Story.objects.published()
+        .in_language(editions.current())
+        .order_by("-first_published_at", "-pk")
+        .values("pk")
+    )
     per_section = HOME_SECTION_LENGTH + 1
     if connection.features.supports_slicing_ordering_in_compound:
         parts = [newest.filter(live_section=section)[:per_section] for section in sections]
@@ -163,9 +168,43 @@ def home(request):
     return tag_page(response, "home")
 
 
+#: Stories under "More in <section>" on a story page.
+MORE_IN_SECTION_LENGTH = 3
+
+
+def _story_and_more(slug: str) -> tuple[Story | None, list[Story]]:
+    """The published story called ``slug`` and the newest few other published stories of
+    its section and language, read with :func:`rendering.readable`.
+
+    One query: the others are picked by a subquery (a short walk of
+    ``story_section_live_idx``) and fetched with the story, so "More in" costs the page
+    no query of its own. SQLite (trying the site) cannot LIMIT inside a UNION: a second
+    query there.
+    """
+    itself = Story.objects.for_readers().filter(slug=slug)
+    others = (
+        Story.objects.published()
+        .filter(
+            live_section=Subquery(itself.values("live_section")[:1]),
+            language=Subquery(itself.values("language")[:1]),
+        )
+        .exclude(slug=slug)
+        .order_by("-first_published_at", "-pk")
+        .values("pk")[:MORE_IN_SECTION_LENGTH]
+    )
+    newest = rendering.readable(Story.objects.latest_published())
+    if connection.features.supports_slicing_ordering_in_compound:
+        found = list(newest.filter(pk__in=itself.values("pk").union(others, all=True)))
+    else:
+        found = list(newest.filter(slug=slug))
+        found += list(newest.filter(pk__in=[row["pk"] for row in others])) if found else []
+    story = next((s for s in found if s.slug == slug), None)
+    return story, [s for s in found if s is not story]
+
+
 @require_safe
 def story_detail(request, year, month, day, slug):
-    story = rendering.readable(Story.objects.for_readers()).filter(slug=slug).first()
+    story, more = _story_and_more(slug)
     if story is None:
         # A story readers once had, now deleted (in the trash): gone, not missing.
         if Story.objects.in_trash().filter(slug=slug, first_published_at__isnull=False).exists():
@@ -176,15 +215,30 @@ def story_detail(request, year, month, day, slug):
     )
     canonical = story.get_absolute_url()
     if requested != canonical:
-        return redirect(canonical, permanent=True)
+        return tag_page(redirect(canonical, permanent=True), story_tag(story.pk))
     shown = rendering.rendering_of(story)
+    # The menu's sections, fetched once for the menu and the "More in" heading.
+    sections = list(Section.objects.all())
+    section = next((s for s in sections if s.slug == shown.section_slug), None)
     response = render(
         request,
         "articles/story_page.html",
-        {"rendering": shown, "current_section": shown.section_slug or None},
+        {
+            "rendering": shown,
+            "current_section": shown.section_slug or None,
+            # Its published translations (not the listing pages' editions).
+            "alternates": shown.alternates,
+            "nav_sections": sections,
+            "section": section,
+            "more": rendering.cards(more, show_section=False) if section else [],
+        },
     )
-    # The page shows its Go deeper stories' addresses: their changes make it stale too.
-    return tag_page(response, story_tag(story.pk), *(story_tag(pk) for pk in shown.linked))
+    # The page shows its Go deeper stories' addresses, and the newest stories of its
+    # section: their changes, and a publication in the section, make it stale too.
+    shows = [story_tag(story.pk), *(story_tag(pk) for pk in shown.linked)]
+    if shown.section_slug:
+        shows.append(f"section-{shown.section_slug}")
+    return tag_page(response, *shows)
 
 
 #: The buttons under the staff preview: a reviewer decides on what they read there.
@@ -276,7 +330,11 @@ def story_preview(request, pk):
 @require_safe
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    page, cards = _page_of_cards(request, Story.objects.by_author(author), show_section=True)
+    page, cards = _page_of_cards(
+        request,
+        Story.objects.by_author(author).in_language(editions.current()),
+        show_section=True,
+    )
     meta = page_meta(
         author.name,
         author.bio or f"{author.job_title or author.name} at {settings.NEWSROOM['SITE_NAME']}",
@@ -297,7 +355,9 @@ def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     page, cards = _page_of_cards(
         request,
-        Story.objects.latest_published().filter(live_section=section),
+        Story.objects.latest_published()
+        .in_language(editions.current())
+        .filter(live_section=section),
         show_section=False,
     )
     meta = page_meta(
@@ -324,7 +384,9 @@ def section_detail(request, slug):
 @require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page, cards = _page_of_cards(request, Story.objects.by_tag(tag), show_section=True)
+    page, cards = _page_of_cards(
+        request, Story.objects.by_tag(tag).in_language(editions.current()), show_section=True
+    )
     meta = page_meta(
         tag.name,
         f"Stories about {tag.name} from {settings.NEWSROOM['SITE_NAME']}.",
@@ -409,7 +471,13 @@ def search(request):
 
     page, results = None, []
     if query:
-        filters = {"section": section, "since": since, "until": until}
+        # Each edition searches its own stories.
+        filters = {
+            "section": section,
+            "since": since,
+            "until": until,
+            "language": editions.current(),
+        }
         page = _page(
             request, search_stories(query, **filters), count=count_matches(query, **filters)
         )
@@ -445,9 +513,18 @@ def search(request):
 def corrections(request):
     """Every correction, clarification and update to the stories readers can see."""
     items = (
-        Correction.objects.filter(story__in=Story.objects.published())
+        Correction.objects.filter(
+            story__in=Story.objects.published().in_language(editions.current())
+        )
         .select_related("story")
-        .only("kind", "text", "created_at", "story__slug", "story__first_published_at")
+        .only(
+            "kind",
+            "text",
+            "created_at",
+            "story__slug",
+            "story__first_published_at",
+            "story__language",
+        )
         # The headline readers see is the live revision's, not the working copy's.
         .annotate(headline=snapshot.stored("headline", revision="story__live_revision"))
         .order_by("-created_at", "-pk")

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -33,7 +34,7 @@ from interchange.ninjs import timestamp
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-PARAMETERS = ("since", "until", "section", "author", "tag", "limit", "cursor")
+PARAMETERS = ("since", "until", "section", "author", "tag", "language", "limit", "cursor")
 
 
 class BadRequest(ValueError):
@@ -88,6 +89,14 @@ def _limit(value: str | None) -> int:
     return int(value)
 
 
+def _language(value: str) -> str:
+    if value and value not in dict(settings.LANGUAGES):
+        raise BadRequest(
+            f"language must be one of the site's languages: {', '.join(dict(settings.LANGUAGES))}."
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class StoryQuery:
     since: datetime | None = None
@@ -95,6 +104,7 @@ class StoryQuery:
     section: str = ""
     author: str = ""
     tag: str = ""
+    language: str = ""
     limit: int = DEFAULT_LIMIT
     cursor: Cursor | None = None
 
@@ -114,6 +124,7 @@ class StoryQuery:
             section=params.get("section", ""),
             author=params.get("author", ""),
             tag=params.get("tag", ""),
+            language=_language(params.get("language", "")),
             limit=_limit(params.get("limit")),
             cursor=Cursor.decode(params["cursor"]) if "cursor" in params else None,
         )
@@ -126,6 +137,8 @@ class StoryQuery:
             stories = stories.filter(live_author_rows__author__slug=self.author)
         if self.tag:
             stories = stories.filter(live_tag_rows__tag__slug=self.tag)
+        if self.language:
+            stories = stories.filter(language=self.language)
         if self.since:
             stories = stories.filter(last_published_at__gt=self.since)
         if self.until:
@@ -155,6 +168,7 @@ class StoryQuery:
             "section": following.section,
             "author": following.author,
             "tag": following.tag,
+            "language": following.language,
             "limit": str(following.limit) if following.limit != DEFAULT_LIMIT else None,
             "cursor": cursor.encode(),
         }

@@ -34,7 +34,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -77,7 +76,9 @@ class _Lookups:
                 self.renditions[rendition.source].append(rendition)
         target_ids = set().union(*(content.linked_story_ids for content in contents))
         self.targets = (
-            Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(target_ids)
+            Story.objects.published()
+            .only("pk", "slug", "first_published_at", "language")
+            .in_bulk(target_ids)
             if target_ids
             else {}
         )
@@ -119,7 +120,7 @@ def _item(story: Story, content: Snapshot, found: _Lookups) -> dict:
         "firstcreated": timestamp(story.first_published_at),
         "versioncreated": timestamp(story.last_published_at or story.first_published_at),
         "pubstatus": "usable",
-        "language": settings.NEWSROOM.get("LANGUAGE", settings.LANGUAGE_CODE),
+        "language": story.language,
         "altids": [{"role": "canonical", "value": absolute(story.get_absolute_url())}],
         "headlines": [{"role": "main", "value": content.headline}],
         "bodies": _bodies(content, found),

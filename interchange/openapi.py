@@ -5,6 +5,7 @@ with openapi-spec-validator and checks that every URL pattern is described and t
 every documented path and status is what the running API answers.
 """
 
+from django.conf import settings
 from django.urls import reverse
 
 from articles.site import absolute
@@ -84,6 +85,11 @@ def _list_parameters() -> list[dict]:
         query("section", "Only stories in the section with this slug.", slug),
         query("author", "Only stories with a byline of the author with this slug.", slug),
         query("tag", "Only stories with the tag with this slug.", slug),
+        query(
+            "language",
+            "Only stories written in this language (BCP 47: the site's editions).",
+            {"type": "string", "enum": [code for code, _ in settings.LANGUAGES]},
+        ),
         query(
             "limit",
             "Stories per page.",

@@ -37,7 +37,7 @@ class NewsletterAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["sections"]
-    fields = ["name", "slug", "description", "sections", "send_time", "window_hours",
+    fields = ["name", "slug", "description", "language", "sections", "send_time", "window_hours",
               "auto_send", "preselected", "active", "position"]  # fmt: skip
 
     def get_queryset(self, request):

@@ -151,8 +151,10 @@ class Digest:
 
 def window_stories(newsletter: Newsletter, start: datetime, end: datetime) -> list[Story]:
     """The newsletter's stories first published in (start, end], newest first."""
-    stories = Story.objects.latest_published().filter(
-        first_published_at__gt=start, first_published_at__lte=end
+    stories = (
+        Story.objects.latest_published()
+        .in_language(newsletter.language)
+        .filter(first_published_at__gt=start, first_published_at__lte=end)
     )
     section_ids = list(newsletter.sections.values_list("pk", flat=True))
     if section_ids:
@@ -257,7 +259,9 @@ def _link_targets(contents) -> dict[int, Story]:
     ids = set().union(*(content.linked_story_ids for content in contents)) if contents else set()
     if not ids:
         return {}
-    return Story.objects.published().only("pk", "slug", "first_published_at").in_bulk(ids)
+    return (
+        Story.objects.published().only("pk", "slug", "first_published_at", "language").in_bulk(ids)
+    )
 
 
 def absolute_links(html: str) -> str:
@@ -298,7 +302,8 @@ def _entry(story: Story, content, card, targets: dict[int, Story]) -> Entry:
 
 def _correction_rows(newsletter: Newsletter, since: datetime, until: datetime | None = None):
     rows = Correction.objects.filter(
-        created_at__gt=since, story__in=Story.objects.published()
+        created_at__gt=since,
+        story__in=Story.objects.published().in_language(newsletter.language),
     ).order_by("created_at", "pk")
     if until is not None:
         rows = rows.filter(created_at__lte=until)

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Control characters in the path, NUL in the query, bodies too big to read.
     "articles.hardening.HostileInputMiddleware",
+    # The edition's language from the address (/fa/… is Persian), for pages and errors.
+    "articles.middleware.EditionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every response and 304 for conditional requests, cached pages included.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "articles.cache.PublicPageCacheMiddleware",
     # A lost database connection becomes a branded 503 with Retry-After.
     "articles.middleware.DatabaseUnavailableMiddleware",
+    # Reader pages from the replica, writers from the primary (unused without a replica).
+    "newsroom.db_router.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,7 +162,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
                 "articles.context_processors.site",
+                "articles.context_processors.edition",
             ],
         },
     },
@@ -172,13 +178,38 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A slow query is cut off instead of holding a worker (0 turns the limit off).
-    _timeout_ms = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 15000)
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={_timeout_ms}"
+# Behind PgBouncer in transaction mode (deploy/pgbouncer): a server connection is one
+# client's for one transaction only, so nothing may rely on session state. Django's
+# psycopg backend prepares no statements by default; server-side cursors (.iterator())
+# are turned off; and nothing is set at connect (PgBouncer refuses `options`): the
+# statement timeout is the database role's default instead (`ALTER ROLE … SET
+# statement_timeout`), which every server connection, hence every transaction, starts
+# with; PgBouncer's query_timeout backs it up.
+DB_TRANSACTION_POOLING = env_bool("DJANGO_DB_TRANSACTION_POOLING", False)
+# A streaming replica for reader pages (newsroom.db_router); optional. Tests mirror the
+# primary's test database on it.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
-    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name the same kind of database.")
+DATABASE_ROUTERS = ["newsroom.db_router.ReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.postgresql":
+        continue
+    _database.setdefault("OPTIONS", {})
+    _database["OPTIONS"]["connect_timeout"] = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+    if DB_TRANSACTION_POOLING:
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # A slow query is cut off instead of holding a worker (0 turns the limit off).
+        _timeout_ms = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 15000)
+        _database["OPTIONS"]["options"] = f"-c statement_timeout={_timeout_ms}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database for trying the site: the web server and the worker share it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -211,8 +242,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = os.environ.get("NEWSROOM_LANGUAGE", "en")
+# The editions: a story is written in one of these (``Story.language``); the default
+# language's pages have no prefix, every other's live under ``/<code>/`` (``/fa/``).
+# Add a language here, with its labels' names and a locale/<code> catalogue.
+LANGUAGES = [("en", "English"), ("fa", "فارسی")]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
+# The interface in each edition's language: locale/<code>/LC_MESSAGES/django.po, and its
+# compiled .mo beside it (committed; `make run` compiles it anew where gettext is installed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -237,6 +275,37 @@ STORAGES = {
         )
     },
 }
+# Media in S3-compatible object storage when a bucket is named (django-storages): each
+# object is written whole or not at all, named once and never overwritten, and linked
+# unsigned on the media host (MEDIA_URL, a cookieless host of its own in front of the
+# bucket, e.g. a CDN), which must then be a full URL. Without keys, boto3 finds its own
+# credentials (an instance role).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    if not _media.netloc or _media.scheme not in ("http", "https"):
+        raise ImproperlyConfigured(
+            f"AWS_STORAGE_BUCKET_NAME is set: set MEDIA_URL to the full URL of the media "
+            f"host in front of the bucket (https://media.example.org/), not {MEDIA_URL!r}."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "articles.storage.S3MediaStorage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "custom_domain": (_media.netloc + _media.path).rstrip("/"),
+            "url_protocol": f"{_media.scheme}:",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+            # Stored names are generated and never reused.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Larger uploads go to a temporary file, of which no more than articles.uploads.MAX_BYTES
@@ -374,6 +443,21 @@ NEWSROOM.update(
         "NEWSLETTER_DRAFT_HOURS": env_int("NEWSROOM_NEWSLETTER_DRAFT_HOURS", 2),
         "NEWSLETTER_SOFT_BOUNCE_LIMIT": env_int("NEWSROOM_NEWSLETTER_SOFT_BOUNCE_LIMIT", 5),
         "NEWSLETTER_MAX_STORIES": env_int("NEWSROOM_NEWSLETTER_MAX_STORIES", 25),
+    }
+)
+# The production topology (deploy/, README "Running in production"): Varnish purged by
+# surrogate key (with NEWSROOM_PURGE_HOOK=articles.purge.purge), the replica's limits.
+NEWSROOM.update(
+    {
+        # Every Varnish in front (comma-separated URLs); each takes every purge.
+        "VARNISH_URLS": env_list("NEWSROOM_VARNISH_URLS", []),
+        "PURGE_TIMEOUT_SECONDS": env_int("NEWSROOM_PURGE_TIMEOUT_SECONDS", 3),
+        # Reader pages leave a replica further behind than this for the primary…
+        "REPLICA_MAX_LAG_SECONDS": env_int("DJANGO_DB_REPLICA_MAX_LAG_SECONDS", 5),
+        # …and whoever wrote reads the primary this long (never less than the above).
+        "READ_YOUR_WRITES_SECONDS": env_int("DJANGO_DB_READ_YOUR_WRITES_SECONDS", 10),
+        # X-Newsroom-Database: replica|primary on every answer, for operators.
+        "DB_ROUTE_HEADER": env_bool("NEWSROOM_DB_ROUTE_HEADER", False),
     }
 )
 # Newsletters through a provider of their own (django-anymail), e.g.

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
@@ -7,7 +8,8 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from articles import feeds, hardening, site, staff_views
+from articles import errors, feeds, hardening, site, staff_views
+from articles.cache import tag
 from articles.sitemaps import SITEMAPS
 
 admin.site.site_header = "Newsroom"
@@ -24,7 +26,9 @@ def robots_txt(request):
         "Disallow: /preview/",
         f"Sitemap: {site.absolute('/sitemap.xml')}",
     ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    # It shows no story: only a change to everything makes it stale.
+    return tag(response, "robots")
 
 
 _sitemap = cache_control(public=True, max_age=300)(sitemap_views.sitemap)
@@ -48,9 +52,6 @@ urlpatterns = [
     path("newsletter/", include("newsletters.urls")),
     path("p/", include("articles.preview_urls")),
     path("robots.txt", robots_txt, name="robots-txt"),
-    path("feed/", feeds.LatestStoriesFeed(), name="feed"),
-    path("sections/<str:slug>/feed/", feeds.SectionFeed(), name="section-feed"),
-    path("authors/<str:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
     path(
         "sitemap.xml",
         cache_control(public=True, max_age=300)(sitemap_views.index),
@@ -69,10 +70,27 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
-    path("", include("articles.urls")),
 ]
+
+# The reading site, once per edition: the default language's at the root, every other
+# language's under its prefix (/fa/, /fa/sections/world/, /fa/feed/…). The language
+# comes from the address alone (articles.middleware.EditionMiddleware).
+urlpatterns += i18n_patterns(
+    path("feed/", feeds.LatestStoriesFeed(), name="feed"),
+    path("sections/<str:slug>/feed/", feeds.SectionFeed(), name="section-feed"),
+    path("authors/<str:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("", include("articles.urls")),
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "articles.errors.not_found"
+
+def not_found(request, exception=None):
+    # A missing address may become a story's: every publication makes it stale.
+    return tag(errors.not_found(request, exception), "notfound")
+
+
+handler404 = not_found

@@ -17,17 +17,22 @@ PACKAGES = ("articles", "newsroom", "interchange", "wires", "newsletters")
 LAYERS = {
     "helpers": [
         "articles.text",
+        "articles.persian",
         "articles.richtext",
         "articles.parser",
         "articles.uploads",
         "articles.storage",
         "articles.brevity",
         "articles.site",
+        "articles.editions",
+        "articles.templatetags.editions",
         "articles.outbound",
         "articles.purge",
         "articles.demo",
         "articles.middleware",
         "articles.templatetags.reader",
+        "articles.conveniences",
+        "articles.templatetags.conveniences",
     ],
     "models": [
         "articles.models",

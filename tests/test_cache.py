@@ -144,7 +144,8 @@ def test_pages_say_what_they_show_to_a_cdn(client, any_page_cache):
     world = make_section("World")
     story = make_story("Tagged", section=world, publish=True)
     keys = client.get(story.get_absolute_url())["Surrogate-Key"].split()
-    assert keys == [f"story-{story.pk}"]
+    # A story page shows the newest stories of its section ("More in World").
+    assert keys == ["section-world", f"story-{story.pk}"]
     assert client.get(world.get_absolute_url())["Surrogate-Key"] == "section-world"
     assert client.get("/")["Cache-Tag"] == "home"
 

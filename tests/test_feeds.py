@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 def parse(client, url):
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/rss+xml")
+    # XML, not application/rss+xml: browsers then apply the feed's stylesheet (feed.xsl).
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.get("bozo_exception")
     return feed

@@ -14,7 +14,9 @@ When a change is meant to alter pages, rewrite the files and review their diff:
 import os
 import re
 from datetime import UTC, datetime
+from hashlib import sha256
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -61,7 +63,15 @@ def _public_urls() -> list[str]:
 
 
 def _file_name(url: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9]+", "_", url).strip("_") or "home"
+    # Persian addresses are percent-encoded: named by their letters, not their bytes,
+    # and cut with a hash of the whole where a file system would refuse the length.
+    name = re.sub(r"\W+", "_", unquote(url)).strip("_") or "home"
+    if len(name.encode()) > 200:
+        name = (
+            name.encode()[:160].decode(errors="ignore")
+            + "_"
+            + sha256(url.encode()).hexdigest()[:12]
+        )
     return f"{name}.txt"
 
 

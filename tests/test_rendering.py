@@ -158,3 +158,28 @@ def test_rerender_renders_what_is_stale_with_progress(capsys):
         assert differences(story) == []
     call_command("rerender")
     assert "0 stories" in capsys.readouterr().out
+
+
+def test_a_card_template_change_renders_the_listings_again(client, settings, tmp_path):
+    section = make_section("World")
+    story = make_story("Cards move on", section=section, publish=True)
+    make_story("The home page's lead", section=section, publish=True)
+    client.get(section.get_absolute_url())  # the cards, rendered and stored
+    before = stored(story).version
+    override = tmp_path / "articles" / "includes"
+    override.mkdir(parents=True)
+    source = ROOT / "templates" / "articles" / "includes" / "card.html"
+    (override / "card.html").write_text(
+        source.read_text().replace('<article class="card">', '<article class="card winter">', 1)
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    rendering.forget_version()
+    try:
+        for path in ("/", section.get_absolute_url()):
+            assert '<article class="card winter">' in client.get(path).content.decode(), path
+        assert stored(story).version != before
+        assert differences(story) == []
+    finally:
+        rendering.forget_version()

@@ -114,6 +114,12 @@ EXPECTED: dict[str, list[Case]] = {
         Case(LOGIN, 200, 404, 200, 200, method="POST"),
         Case(LOGIN, 204, 404, 204, 204, method="POST", data={"state": "gone"}),
     ],
+    # "Translate into …": whoever may see the story and create stories; a new linked
+    # draft, and the browser sent to it (or back, with a message, if one exists).
+    "admin/articles/story/<int:story_id>/translate/": [
+        get_only(),
+        Case(LOGIN, MOVED, 404, MOVED, MOVED, method="POST", data={"language": "fa"}),
+    ],
     # --- the review conversation (articles/comment_urls.py): the story's writers and the
     # editors; another journalist finds no story. The sample comment is the editor's,
     # an open thread on the lede with no reply. A writer resolves only with a reply

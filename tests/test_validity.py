@@ -150,6 +150,8 @@ def _schema(filename: str) -> etree.XMLSchema:
 
 SITEINDEX = _schema("siteindex.xsd")
 SITEMAP = _schema("sitemap.xsd")
+#: sitemap.xsd with the xhtml:link language alternates (tests/schemas/README.md).
+HREFLANG_SITEMAP = _schema("hreflang-sitemap.xsd")
 NEWS_SITEMAP = _schema("news-sitemap.xsd")
 
 
@@ -186,7 +188,9 @@ def test_sitemap_index_lists_stories_sections_authors_and_news(client, demo_site
 def test_every_listed_sitemap_is_valid(client, demo_site):
     for path in _listed_sitemaps(client):
         doc = _xml(client, path)
-        _assert_valid(NEWS_SITEMAP if path == "/sitemap-news.xml" else SITEMAP, doc, path)
+        _assert_valid(
+            NEWS_SITEMAP if path == "/sitemap-news.xml" else HREFLANG_SITEMAP, doc, path
+        )
         assert doc.xpath("sm:url", namespaces=NS), f"{path} lists nothing"
 
 
@@ -196,6 +200,42 @@ def test_news_sitemap_has_a_valid_news_entry_for_every_url(client, demo_site):
     assert urls
     assert all(len(url.xpath("news:news", namespaces=NS)) == 1 for url in urls)
     _assert_valid(NEWS_SITEMAP, doc, "/sitemap-news.xml")
+
+
+def test_sitemaps_carry_reciprocal_language_alternates(client, demo_site):
+    """The demo's Persian story and its English original list each other (and
+    themselves) with x-default on the original; the schema checks every alternate."""
+    doc = _xml(client, "/sitemap-stories.xml")
+    xhtml = {**NS, "x": "http://www.w3.org/1999/xhtml"}
+    linked = {}
+    for url in doc.xpath("sm:url[x:link]", namespaces=xhtml):
+        (loc,) = url.xpath("sm:loc/text()", namespaces=xhtml)
+        linked[loc] = {
+            link.get("hreflang"): link.get("href") for link in url.xpath("x:link", namespaces=xhtml)
+        }
+    assert len(linked) >= 2
+    for loc, alternates in linked.items():
+        assert loc in alternates.values()
+        assert set(alternates) >= {"en", "fa", "x-default"}
+        assert alternates["x-default"] == alternates["en"]
+        # Reciprocal: every alternate lists the same set.
+        for other in alternates.values():
+            if other in linked:
+                assert linked[other] == alternates
+    _assert_valid(HREFLANG_SITEMAP, doc, "/sitemap-stories.xml")
+
+
+def test_hreflang_schema_rejects_an_alternate_without_an_address(client, demo_site):
+    doc = copy.deepcopy(_xml(client, "/sitemap-stories.xml"))
+    (link, *_) = doc.xpath("//x:link", namespaces={"x": "http://www.w3.org/1999/xhtml"})
+    del link.attrib["href"]
+    assert not HREFLANG_SITEMAP.validate(doc)
+
+
+def test_news_sitemap_names_each_story_language(client, demo_site):
+    doc = _xml(client, "/sitemap-news.xml")
+    languages = doc.xpath("//news:language/text()", namespaces=NS)
+    assert set(languages) == {"en", "fa"}
 
 
 def test_news_schema_rejects_a_news_entry_without_title(client, demo_site):

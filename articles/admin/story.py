@@ -27,7 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
-from articles import comment_views, snapshot, workflow
+from articles import comment_views, editions, snapshot, workflow
 from articles.admin.trash import TrashAdmin, TrashFilter
 from articles.admin.uploads import KeepsTextWhenImagesFail
 from articles.forms import (
@@ -197,6 +197,23 @@ def slug_made_from(slug: str, text: str) -> bool:
     return number.isdigit() and stem == base[: SLUG_LENGTH - len(number) - 1]
 
 
+#: The story form's fields written in the story's language.
+STORY_TEXT_FIELDS = ["headline", "dek", "dateline", "lede", "lead_image_alt", "lead_image_caption"]
+
+
+def text_direction(form, story, names) -> None:
+    """Write the text fields of ``form`` (a class made for ``story``) in the direction of
+    the story's language: ``dir="rtl"`` for a Persian story, ``dir="auto"`` (the
+    browser follows the first letters typed) for a new one."""
+    direction = "auto"
+    if story is not None:
+        direction = "rtl" if editions.is_rtl(story.language) else "ltr"
+    for name in names:
+        field = form.base_fields.get(name)
+        if field is not None:
+            field.widget.attrs["dir"] = direction
+
+
 class StoryChildInline:
     """Children of a story are editable exactly when the story is."""
 
@@ -257,6 +274,16 @@ class BriefingSectionInline(StoryChildInline, admin.StackedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("label")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        text_direction(formset.form, obj, ["body"])
+        # Labels named as the story's readers will read them ("چرا مهم است").
+        language = obj.language if obj is not None else editions.codes()[0]
+        formset.form.base_fields["label"].label_from_instance = lambda label: label.name_in(
+            language
+        )
+        return formset
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "label" and isinstance(field.widget, RelatedFieldWidgetWrapper):
@@ -310,7 +337,7 @@ class StoryAdmin(TrashAdmin, KeepsTextWhenImagesFail, CheckedQueryString, admin.
                 "description": "One sentence that tells the news. Sections go below.",
             },
         ),
-        ("Where it goes", {"fields": ["section", "tags"]}),
+        ("Where it goes", {"fields": ["language", "section", "tags"]}),
         (
             "Lead image",
             {
@@ -400,7 +427,9 @@ class StoryAdmin(TrashAdmin, KeepsTextWhenImagesFail, CheckedQueryString, admin.
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         # The form keeps a chosen picture across errors for the person who chose it.
-        return type(form.__name__, (form,), {"user": request.user})
+        form = type(form.__name__, (form,), {"user": request.user})
+        text_direction(form, obj, STORY_TEXT_FIELDS)
+        return form
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -555,6 +584,35 @@ class StoryAdmin(TrashAdmin, KeepsTextWhenImagesFail, CheckedQueryString, admin.
             ),
             "correction_url": reverse("admin:articles_story_correction", args=[story.pk]),
             "comment_panel": comment_views.panel(request, story),
+            "translations": self.translations_panel(request, story),
+        }
+
+    @staticmethod
+    def translations_panel(request, story) -> dict:
+        """The story's versions in other languages, and the languages it may be
+        translated into (for someone who may create stories)."""
+        group = list(story.translation_group().exclude(pk=story.pk).order_by("language"))
+        taken = {story.language, *(other.language for other in group)}
+        return {
+            "language": editions.name(story.language),
+            "original": story.translation_source,
+            "outdated": story.translation_outdated,
+            "others": [
+                {
+                    "story": other,
+                    "language": editions.name(other.language),
+                    "url": reverse("admin:articles_story_change", args=[other.pk]),
+                }
+                for other in group
+            ],
+            "into": [
+                {"code": code, "name": editions.name(code)}
+                for code in editions.codes()
+                if code not in taken
+            ]
+            if request.user.has_perm("articles.add_story")
+            else [],
+            "url": reverse("history:translate", args=[story.pk]),
         }
 
     def keep_refused_text(self, request, story, form, inline_admin_formsets) -> None:

@@ -52,7 +52,18 @@ def shown_by(content: Snapshot | None) -> set[str]:
     return tags
 
 
-def of_change(story_id: int, before: Snapshot | None, after: Snapshot | None) -> list[str]:
+def of_change(
+    story_id: int, before: Snapshot | None, after: Snapshot | None, *, translations=()
+) -> list[str]:
     """What a change of a story's live copy from ``before`` to ``after`` makes stale: the
-    story, the listings it left and those it joined."""
-    return sorted({story_tag(story_id), *LISTINGS, *shown_by(before), *shown_by(after)})
+    story, the listings it left and those it joined, and its ``translations`` (their
+    pages link to it when it is live)."""
+    return sorted(
+        {
+            story_tag(story_id),
+            *LISTINGS,
+            *shown_by(before),
+            *shown_by(after),
+            *(story_tag(pk) for pk in translations),
+        }
+    )

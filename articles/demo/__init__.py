@@ -4,7 +4,8 @@ The copy lives in ``stories/`` as plain-text Smart Brevity files, the same forma
 ``import_story`` reads, so the demo also shows the importer at work. Everything here
 is invented for the demo except ``stories/seed-story.txt``, a byte-for-byte copy of the
 project's seed story: the repository carries its own copy because CI and fresh
-clones have nothing outside the checkout.
+clones have nothing outside the checkout. ``stories/seed-story.fa.txt`` is a Persian
+version of it written for the demo, published as its translation.
 """
 
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ class DemoStory:
     tags: tuple[str, ...] = ()
     dateline: str = ""
     headline: str | None = None  # for copy without a headline line of its own
+    language: str = "en"
+    #: The demo story this one translates (its file): linked to it, with its bylines.
+    translation_of: str | None = None
 
     @property
     def path(self) -> Path:
@@ -199,5 +203,15 @@ STORIES = [
         tags=("Iran", "Belarus", "Diplomacy", "Security"),
         dateline="MINSK",
         headline=SEED_HEADLINE,
+    ),
+    # The seed story in Persian, written for the demo: the Persian edition's lead.
+    DemoStory(
+        "seed-story.fa.txt",
+        "world",
+        timedelta(minutes=20),
+        tags=("Iran", "Belarus", "Diplomacy", "Security"),
+        dateline="مینسک",
+        language="fa",
+        translation_of="seed-story.txt",
     ),
 ]

@@ -47,6 +47,10 @@ class Rendering(models.Model):
     #: read with the rendering).
     links = models.ManyToManyField("articles.Story", related_name="linked_by_renderings")
     linked = models.JSONField(default=list, blank=True)
+    #: The story's language, and the published versions of it in every language
+    #: (itself included): ``{"language", "name", "url"}`` for hreflang and the switcher.
+    language = models.CharField(max_length=12, blank=True)
+    alternates = models.JSONField(default=list, blank=True)
     section_slug = models.CharField(max_length=100, blank=True)
     title = models.TextField()
     description = models.TextField(blank=True)

@@ -21,7 +21,7 @@ from django.core.validators import (
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_prose_editor.fields import ProseEditorField
 
 from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
@@ -35,6 +35,18 @@ from .taxonomy import BriefingLabel, Section, Tag
 http_url = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def configured_language(value: str) -> None:
+    if value not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            "Choose one of the site's languages: %(codes)s.",
+            params={"codes": ", ".join(dict(settings.LANGUAGES))},
+        )
 
 
 #: How often a story whose slug was taken meanwhile tries the next free one.
@@ -67,6 +79,10 @@ class StoryQuerySet(models.QuerySet):
 
     def out_of_trash(self):
         return self.filter(trashed_at__isnull=True)
+
+    def in_language(self, language):
+        """Stories of one edition (``articles.editions``)."""
+        return self.filter(language=language)
 
     def in_trash(self):
         return self.filter(trashed_at__isnull=False)
@@ -162,6 +178,37 @@ class Story(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
     lead_image = CleanImageField(upload_to=lead_image_path, blank=True)
+    language = models.CharField(
+        max_length=12,
+        default=default_language,
+        validators=[configured_language],
+        db_index=True,
+        help_text="The language the story is written in; it is published in that "
+        "language's edition.",
+    )
+    translation_source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text="The story this one translates.",
+    )
+    translation_source_revision = models.ForeignKey(
+        "articles.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The original's revision this translation was last published against.",
+    )
+    translation_outdated = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The original was republished with changes since this translation "
+        "was last published.",
+    )
     lead_image_alt = models.CharField(
         "image description",
         max_length=250,
@@ -327,6 +374,8 @@ class Story(models.Model):
             "workflow_note",
             "trashed_at",
             "trashed_by",
+            "translation_outdated",
+            "translation_source_revision",
             "live_revision",
             "live_section",
             "search_text",
@@ -366,14 +415,25 @@ class Story(models.Model):
     # --- reading -----------------------------------------------------------------
 
     def get_absolute_url(self):
-        """The public address. Its date is the first publication's, so it never moves."""
+        """The public address, in the story's language's edition (``/fa/…`` for a
+        Persian story). Its date is the first publication's, so it never moves."""
         if self.first_published_at is None:
             return reverse("articles:story-preview", args=[self.pk])
         day = timezone.localtime(self.first_published_at)
-        return reverse(
-            "articles:story-detail",
-            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
-        )
+        with translation.override(self.language):
+            return reverse(
+                "articles:story-detail",
+                kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+            )
+
+    def translation_ids(self) -> list[int]:
+        """The other stories of its translation group (their pages link to this one)."""
+        return list(self.translation_group().exclude(pk=self.pk).values_list("pk", flat=True))
+
+    def translation_group(self):
+        """This story, its original and every translation of that original."""
+        source = self.translation_source_id or self.pk
+        return Story.objects.filter(Q(pk=source) | Q(translation_source=source))
 
     def clean(self):
         super().clean()

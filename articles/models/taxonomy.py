@@ -59,6 +59,11 @@ class BriefingLabel(models.Model):
     """A Smart Brevity signpost ("Why it matters", "The big picture", …)."""
 
     name = models.CharField(max_length=60, unique=True)
+    names = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The label in other languages, by language code: {"fa": "چرا مهم است"}.',
+    )
     slug = models.SlugField(max_length=60, unique=True)
     position = models.PositiveIntegerField(default=0)
     active = models.BooleanField(
@@ -77,3 +82,8 @@ class BriefingLabel(models.Model):
         if not self.slug:
             self.slug = unique_slug(BriefingLabel, self.name, instance=self)
         super().save(*args, **kwargs)
+
+    def name_in(self, language: str) -> str:
+        """The label as a story in ``language`` shows it (the default name if the label
+        has none in that language)."""
+        return (self.names or {}).get(language) or self.name

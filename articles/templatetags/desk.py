@@ -30,6 +30,8 @@ _DESK_FIELDS = [
     "scheduled_at",
     "last_published_at",
     "workflow_note",
+    "language",
+    "translation_outdated",
 ]
 
 
@@ -100,6 +102,20 @@ def desk_lists(user, limit: int = DESK_LIMIT) -> list[DeskList]:
                 time_label="Goes live",
             ),
         ]
+    outdated = stories.filter(translation_outdated=True).filter(
+        pk__in=workflow.visible_stories(user).values("pk")
+    )
+    to_update = list(outdated.order_by("-updated_at")[:limit])
+    if to_update:
+        # Only when there is something to do: most desks never translate.
+        lists.append(
+            DeskList(
+                "translations",
+                "Translations to update",
+                to_update,
+                "Every translation is up to date with its original.",
+            )
+        )
     recent = (
         stories.published()
         .filter(pk__in=workflow.visible_stories(user).values("pk"))

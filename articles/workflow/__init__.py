@@ -15,7 +15,7 @@ Callers use the names below; ``transition(story, "approve", editor)`` is the one
 to change a status.
 """
 
-from . import comments, gates
+from . import comments, gates, translations
 from .comments import add_comment, delete_comment, people_to_tell, visible_comments
 from .comments import reopen as reopen_comment
 from .comments import resolve as resolve_comment
@@ -41,6 +41,7 @@ from .previews import create_preview_link, revoke_preview_link
 from .rules import can_edit, can_view, visible_stories
 from .schedule import publish_due, run_expiry, run_scheduled
 from .steps import WORKFLOW
+from .translations import translate
 from .trash import can_trash, purge, purge_due, restore_from_trash, trash, trash_days, trashed
 
 TRANSITIONS = WORKFLOW.transitions
@@ -88,6 +89,8 @@ __all__ = [
     "save_revision",
     "transition",
     "transitioned",
+    "translate",
+    "translations",
     "trash",
     "trash_days",
     "trashed",

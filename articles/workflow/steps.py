@@ -93,7 +93,10 @@ def _publish(story, *, at, actor, **_) -> Revision:
     story.live_authors.set(content.author_ids, through_defaults=listed)
     search.index_story(story, content)
     _supersede_preview_links(story, at)
-    invalidate_pages(f"published story {story.pk}", of_change(story.pk, before, content))
+    invalidate_pages(
+        f"published story {story.pk}",
+        of_change(story.pk, before, content, translations=story.translation_ids()),
+    )
     return revision
 
 
@@ -113,7 +116,10 @@ def _unpublish(story, *, at, **_):
     story.live_authors.clear()
     search.index_story(story, None)
     _supersede_preview_links(story, at)
-    invalidate_pages(f"unpublished story {story.pk}", of_change(story.pk, before, None))
+    invalidate_pages(
+        f"unpublished story {story.pk}",
+        of_change(story.pk, before, None, translations=story.translation_ids()),
+    )
 
 
 def _back_to_draft(story, from_status: str) -> str:

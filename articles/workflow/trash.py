@@ -77,7 +77,10 @@ def trash(story: Story, actor, *, ip_address: str | None = None) -> Story:
         locked.trashed_at = at
         trashed.send(sender=Story, story=locked, actor=actor, at=at)
         # A story that was once published now answers 410 where it answered 404.
-        invalidate_pages(f"trashed story {locked.pk}", of_change(locked.pk, None, None))
+        invalidate_pages(
+            f"trashed story {locked.pk}",
+            of_change(locked.pk, None, None, translations=locked.translation_ids()),
+        )
     story.refresh_from_db()
     return story
 
@@ -93,7 +96,8 @@ def restore_from_trash(story: Story, actor, *, ip_address: str | None = None) ->
         Story.objects.filter(pk=locked.pk).update(trashed_at=None, trashed_by=None)
         AuditEntry.record(UNTRASH, actor=actor, story=locked, ip_address=ip_address)
         invalidate_pages(
-            f"restored story {locked.pk} from the trash", of_change(locked.pk, None, None)
+            f"restored story {locked.pk} from the trash",
+            of_change(locked.pk, None, None, translations=locked.translation_ids()),
         )
     story.refresh_from_db()
     return story

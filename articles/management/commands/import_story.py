@@ -1,6 +1,7 @@
 import codecs
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, ProgrammingError, transaction
@@ -115,12 +116,20 @@ class Command(BaseCommand):
             "--section", metavar="SLUG", help="Put the stories in this section (its slug)."
         )
         parser.add_argument(
+            "--language",
+            metavar="CODE",
+            choices=[code for code, _ in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The copy's language (%(choices)s; default %(default)s): its labels and "
+            "byline separators are read in it, and the story joins that edition.",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check the copy and show what would be created, without saving anything.",
         )
 
-    def handle(self, *args, paths, publish, headline, section, dry_run, **options):
+    def handle(self, *args, paths, publish, headline, section, dry_run, language, **options):
         if headline is not None and len(paths) > 1:
             raise CommandError("--headline is for one story: give a single PATH with it.")
         # Every file is checked before anything touches the database.
@@ -131,7 +140,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for path, text in copies:
                     try:
-                        result = import_copy(text, headline=headline, section=desk, publish=publish)
+                        result = import_copy(
+                            text,
+                            headline=headline,
+                            section=desk,
+                            publish=publish,
+                            language=language,
+                        )
                     except (ParseError, ValidationError, PermissionDenied) as error:
                         raise CommandError(f"{path}: {_one_line(error)}") from error
                     reports.append(self.describe(path, result, dry_run=dry_run))
@@ -181,7 +196,7 @@ class Command(BaseCommand):
         lines.append(f"  Bylines: {', '.join(bylines) or 'none'}")
         lines.append("  Sections:")
         for position, part in enumerate(story.sections.select_related("label"), start=1):
-            name = part.label.name if part.label_id else "(no label)"
+            name = part.label.name_in(story.language) if part.label_id else "(no label)"
             words = word_count(html_to_text(part.body))
             lines.append(f"    {position}. {name} ({words} words)")
         links = story.related_links.select_related("target")

@@ -33,9 +33,14 @@ class Command(BaseCommand):
             # Someone else's "editor" account may lack the permission; then the
             # system publishes, as scheduled publishing does.
             publisher = editor if editor.has_perm("articles.publish_story") else None
+            loaded = {}
             for item in demo.STORIES:
-                self.load_story(
-                    item, sections[item.section], by=publisher, at=now - item.published_ago
+                loaded[item.filename] = self.load_story(
+                    item,
+                    sections[item.section],
+                    by=publisher,
+                    at=now - item.published_ago,
+                    original=loaded.get(item.translation_of),
                 )
         self.print_logins()
 
@@ -94,7 +99,9 @@ class Command(BaseCommand):
 
     # --- stories -----------------------------------------------------------------------
 
-    def load_story(self, item: demo.DemoStory, section: Section, *, by, at) -> Story:
+    def load_story(
+        self, item: demo.DemoStory, section: Section, *, by, at, original: Story | None = None
+    ) -> Story:
         text = item.read()
         headline = item.headline or text.lstrip().splitlines()[0].strip()
         story = Story.objects.filter(Q(headline=headline) | Q(slug=make_slug(headline))).first()
@@ -103,7 +110,9 @@ class Command(BaseCommand):
             return story
 
         try:
-            result = import_copy(text, headline=item.headline, section=section, by=by)
+            result = import_copy(
+                text, headline=item.headline, section=section, by=by, language=item.language
+            )
         except ParseError as error:
             raise CommandError(f"{item.filename}: {error}") from error
         story = result.story
@@ -115,6 +124,13 @@ class Command(BaseCommand):
         if item.dateline:
             story.dateline = item.dateline
             story.save()
+        if original is not None:
+            # A translation: linked to its original, under the same bylines.
+            story.translation_source = original
+            story.save()
+            story.bylines.all().delete()
+            for byline in original.bylines.all():
+                story.bylines.create(author_id=byline.author_id, position=byline.position)
         story.tags.set([Tag.objects.get_or_create(name=name)[0] for name in item.tags])
         workflow.save_revision(story, by, "Demo: dateline and tags")
         # Demo copy is published as its writers sent it, house rules or not: the seed

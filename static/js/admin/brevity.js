@@ -11,7 +11,8 @@
 "use strict";
 
 (function () {
-  const WORD = /[\p{L}\p{N}\p{M}_]+(?:['’-][\p{L}\p{N}\p{M}_]+)*/gu;
+  // As articles/text.py counts: a zero-width non-joiner inside a Persian word joins it.
+  const WORD = /[\p{L}\p{N}\p{M}_]+(?:(?:['’-]|\u200c+)[\p{L}\p{N}\p{M}_]+)*/gu;
   const HAS_WORD = /[\p{L}\p{N}\p{M}_]/u;
   // A full stop ends a sentence when what follows is not a lower-case word and what
   // precedes is not a lone capital ("U.S. officials", "J. Smith"); stops include the

@@ -1,0 +1,60 @@
+"""The editions: one site per language, the default language's at the root and every
+other's under its prefix (``/fa/`` for Persian).
+
+The language of a page is read from its address alone, never from the browser's
+``Accept-Language``: a page then has one language whatever asks for it, and the page
+cache and an HTTP cache in front keep one copy of it (no ``Vary``). A story is written
+in one language (``Story.language``) and lives in that edition; its translations are
+stories of their own, linked to it.
+"""
+
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+
+from articles.site import absolute
+
+
+def codes() -> list[str]:
+    """The configured languages' codes, the default first."""
+    default = settings.LANGUAGE_CODE
+    return [default, *(code for code, _ in settings.LANGUAGES if code != default)]
+
+
+def name(code: str) -> str:
+    """The language's own name for itself ("فارسی" for ``fa``)."""
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+def is_rtl(code: str) -> bool:
+    """Whether ``code`` is written right to left."""
+    try:
+        return translation.get_language_info(code)["bidi"]
+    except KeyError:
+        return False
+
+
+def current() -> str:
+    """The language of the page being made (the default outside a request)."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def from_path(path: str) -> str:
+    """The edition an address belongs to: ``/fa/…`` is Persian, the rest the default."""
+    first = path.lstrip("/").split("/", 1)[0]
+    if first and first != settings.LANGUAGE_CODE and first in dict(settings.LANGUAGES):
+        return first
+    return settings.LANGUAGE_CODE
+
+
+def alternate(code: str, url: str) -> dict:
+    return {"language": code, "name": name(code), "url": url}
+
+
+def page_alternates(request) -> list[dict]:
+    """The same listing page (home, a section, an author, search) in every edition,
+    as absolute addresses; the default edition's first (it is also ``x-default``)."""
+    # Absolute on the site's own address (NEWSROOM["BASE_URL"]), as canonicals are,
+    # whichever host the request came to.
+    here = request.get_full_path()
+    return [alternate(code, absolute(translate_url(here, code))) for code in codes()]
