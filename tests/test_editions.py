@@ -99,7 +99,10 @@ def original(editor):
         "Iran and Belarus pledge closer security ties",
         authors=[amiri, habibi],
         section=make_section("World", slug="world"),
-        sections=[("Why it matters", "<p>Relations matter.</p>"), ("The big picture", "<p>Big.</p>")],
+        sections=[
+            ("Why it matters", "<p>Relations matter.</p>"),
+            ("The big picture", "<p>Big.</p>"),
+        ],
         publish=True,
         by=editor,
     )

@@ -188,9 +188,7 @@ def test_sitemap_index_lists_stories_sections_authors_and_news(client, demo_site
 def test_every_listed_sitemap_is_valid(client, demo_site):
     for path in _listed_sitemaps(client):
         doc = _xml(client, path)
-        _assert_valid(
-            NEWS_SITEMAP if path == "/sitemap-news.xml" else HREFLANG_SITEMAP, doc, path
-        )
+        _assert_valid(NEWS_SITEMAP if path == "/sitemap-news.xml" else HREFLANG_SITEMAP, doc, path)
         assert doc.xpath("sm:url", namespaces=NS), f"{path} lists nothing"
 
 
