@@ -10,6 +10,10 @@ passes the limits to ``static/js/admin/brevity.js`` so the live counters agree.
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from articles.persian import persian_digits
 from articles.richtext import html_to_text
 from articles.text import normalize_label, sentence_count, word_count
 
@@ -89,8 +93,10 @@ class Finding:
     message: str
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _number(n: int) -> str:
+    """``n`` in the digits of the language the messages are in: ۱۲ in Persian."""
+    persian = (get_language() or "").split("-")[0] == "fa"
+    return persian_digits(str(n)) if persian else str(n)
 
 
 @dataclass
@@ -103,97 +109,195 @@ class _Findings:
 
 
 def check(facts: Facts, limits: dict[str, int] | None = None) -> list[Finding]:
-    """Every rule ``facts`` break, whatever it weighs, top of the story first."""
+    """Every rule ``facts`` break, whatever it weighs, top of the story first.
+
+    The messages are in the active language: ``articles.workflow.gates`` checks a story
+    in its own, so the writer of a Persian story reads them in Persian.
+    """
     limits = {**LIMITS, **(limits or {})}
     out = _Findings(limits)
     headline = facts.headline.strip()
     if not headline:
-        out.add("headline", "headline", "Write a headline.")
+        out.add("headline", "headline", _("Write a headline."))
     elif facts.headline_is_provisional:
         out.add(
             "headline_final",
             "headline",
-            "The headline is the importer's placeholder: write a real one.",
+            _("The headline is the importer's placeholder: write a real one."),
         )
     if len(headline) > limits["headline_chars"]:
         out.add(
             "headline_chars",
             "headline",
-            f"The headline has {len(headline)} characters; aim for "
-            f"{limits['headline_chars']} or fewer (about six strong words).",
+            ngettext(
+                "The headline has %(count)s character; aim for %(limit)s or fewer "
+                "(about six strong words).",
+                "The headline has %(count)s characters; aim for %(limit)s or fewer "
+                "(about six strong words).",
+                len(headline),
+            )
+            % {"count": _number(len(headline)), "limit": _number(limits["headline_chars"])},
         )
 
     lede_words, lede_sentences = word_count(facts.lede), sentence_count(facts.lede)
     if not facts.lede.strip():
-        out.add("lede", "lede", "Write a lede: one sentence that tells the news.")
+        out.add("lede", "lede", _("Write a lede: one sentence that tells the news."))
     if lede_sentences > limits["lede_sentences"]:
         out.add(
             "lede_sentences",
             "lede",
-            f"The lede has {lede_sentences} sentences; keep it to one sentence "
-            "and move the rest into a section.",
+            ngettext(
+                "The lede has %(count)s sentence; keep it to one sentence and move the "
+                "rest into a section.",
+                "The lede has %(count)s sentences; keep it to one sentence and move the "
+                "rest into a section.",
+                lede_sentences,
+            )
+            % {"count": _number(lede_sentences)},
         )
     if lede_words > limits["lede_words"]:
         out.add(
             "lede_words",
             "lede",
-            f"The lede has {lede_words} words; aim for {limits['lede_words']} or fewer.",
+            ngettext(
+                "The lede has %(count)s word; aim for %(limit)s or fewer.",
+                "The lede has %(count)s words; aim for %(limit)s or fewer.",
+                lede_words,
+            )
+            % {"count": _number(lede_words), "limit": _number(limits["lede_words"])},
         )
 
     if not facts.bylines:
-        out.add("byline", "bylines", "Add a byline: who wrote this?")
+        out.add("byline", "bylines", _("Add a byline: who wrote this?"))
     if not facts.has_desk:
-        out.add("desk", "section", "Choose the section the story belongs to.")
+        out.add("desk", "section", _("Choose the section the story belongs to."))
 
     total = lede_words
     for index, part in enumerate(facts.parts):
         words = word_count(html_to_text(part.html))
         total += words
         if words > limits["section_words"]:
-            name = f"“{part.label}”" if part.label else f"Section {index + 1}"
-            out.add(
-                "section_words",
-                f"sections-{index}",
-                f"{name} has {words} words; aim for {limits['section_words']} or fewer.",
-            )
+            numbers = {
+                "label": part.label,
+                "number": _number(index + 1),
+                "count": _number(words),
+                "limit": _number(limits["section_words"]),
+            }
+            if part.label:
+                message = ngettext(
+                    "“%(label)s” has %(count)s word; aim for %(limit)s or fewer.",
+                    "“%(label)s” has %(count)s words; aim for %(limit)s or fewer.",
+                    words,
+                )
+            else:
+                message = ngettext(
+                    "Section %(number)s has %(count)s word; aim for %(limit)s or fewer.",
+                    "Section %(number)s has %(count)s words; aim for %(limit)s or fewer.",
+                    words,
+                )
+            out.add("section_words", f"sections-{index}", message % numbers)
     wanted = normalize_label(WHY_IT_MATTERS)
     if not any(normalize_label(part.label) == wanted for part in facts.parts):
         out.add(
             "why_it_matters",
             "sections",
-            f"Add a “{WHY_IT_MATTERS}” section: it tells readers why this story is worth "
-            "their time.",
+            # The label is the one to choose in the story form, as it is written there.
+            _("Add a “%(label)s” section: it tells readers why this story is worth their time.")
+            % {"label": WHY_IT_MATTERS},
         )
     if total > limits["story_words"]:
         out.add(
             "story_words",
             "sections",
-            f"The story has {_plural(total, 'word')} (lede and sections); "
-            f"aim for {limits['story_words']} or fewer.",
+            ngettext(
+                "The story has %(count)s word (lede and sections); aim for %(limit)s or fewer.",
+                "The story has %(count)s words (lede and sections); aim for %(limit)s or fewer.",
+                total,
+            )
+            % {"count": _number(total), "limit": _number(limits["story_words"])},
         )
 
     if facts.image and not facts.image_alt.strip():
         out.add(
             "image_alt",
             "lead_image_alt",
-            "Describe the lead image for readers who cannot see it.",
+            _("Describe the lead image for readers who cannot see it."),
         )
     for index, (title, complete) in enumerate(facts.links):
         if not complete:
             out.add(
                 "go_deeper",
                 f"related_links-{index}",
-                f"Go deeper: “{title}” points nowhere yet. Choose one of our stories or "
-                "give a web address.",
+                _(
+                    "Go deeper: “%(title)s” points nowhere yet. Choose one of our stories "
+                    "or give a web address."
+                )
+                % {"title": title},
             )
     if facts.open_comments:
         out.add(
             "open_comments",
             "comments",
-            f"{_plural(facts.open_comments, 'review comment')} still open: resolve "
-            "them, or say why not.",
+            ngettext(
+                "%(count)s review comment still open: resolve it, or say why not.",
+                "%(count)s review comments still open: resolve them, or say why not.",
+                facts.open_comments,
+            )
+            % {"count": _number(facts.open_comments)},
         )
     return out.found
+
+
+#: A number that takes each of English's and Persian's two plural forms: the live
+#: counters get [one, other] of each counted text and choose in the browser.
+_ONE_AND_OTHER = (1, 2)
+
+
+def counter_texts() -> dict:
+    """The words of the live counters under the story form (static/js/admin/brevity.js),
+    in the active language: formats with ``%(name)s`` placeholders, the counted ones as
+    [one, other]."""
+    return {
+        "language": get_language(),
+        "headline": _("%(count)s / %(limit)s characters"),
+        "lede_words": [
+            ngettext(
+                "%(count)s word (aim for %(limit)s or fewer)",
+                "%(count)s words (aim for %(limit)s or fewer)",
+                n,
+            )
+            for n in _ONE_AND_OTHER
+        ],
+        "lede_sentences": [
+            ngettext(
+                "%(count)s sentence (aim for %(limit)s)",
+                "%(count)s sentences (aim for %(limit)s)",
+                n,
+            )
+            for n in _ONE_AND_OTHER
+        ],
+        "section_words": [
+            ngettext("%(count)s word / %(limit)s", "%(count)s words / %(limit)s", n)
+            for n in _ONE_AND_OTHER
+        ],
+        "story_words": [
+            ngettext(
+                "Story: %(count)s word of %(limit)s (lede and sections).",
+                "Story: %(count)s words of %(limit)s (lede and sections).",
+                n,
+            )
+            for n in _ONE_AND_OTHER
+        ],
+        "sections_over": [
+            ngettext(
+                "%(count)s section over %(limit)s words.",
+                "%(count)s sections over %(limit)s words.",
+                n,
+            )
+            for n in _ONE_AND_OTHER
+        ],
+        "why_it_matters": _("Consider a “%(label)s” section.") % {"label": WHY_IT_MATTERS},
+    }
 
 
 def rule_name(code: str, limit: int | None) -> str:

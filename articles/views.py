@@ -23,6 +23,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from articles import comment_views, editions, rendering, snapshot, workflow
@@ -51,6 +53,7 @@ from articles.search import (
     snippet_html,
 )
 from articles.structured import page_meta
+from articles.templatetags.editions import edition_number
 
 logger = logging.getLogger(__name__)
 
@@ -422,7 +425,10 @@ def _date_filter(request, name: str, label: str, notices: list[str]) -> date | N
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    notices.append(f"The “{label}” date was not a date we understand (use YYYY-MM-DD): ignored.")
+    notices.append(
+        _("The “%(label)s” date was not a date we understand (use YYYY-MM-DD): ignored.")
+        % {"label": label}
+    )
     return None
 
 
@@ -432,7 +438,7 @@ def _section_filter(request, notices: list[str]) -> Section | None:
         return None
     section = Section.objects.filter(slug=raw).first() if _SLUG.fullmatch(raw) else None
     if section is None:
-        notices.append("There is no such section, so we searched them all.")
+        notices.append(_("There is no such section, so we searched them all."))
     return section
 
 
@@ -450,14 +456,20 @@ def search(request):
     notices = []
     if len(raw) > MAX_QUERY_LENGTH or len(raw.split()) > MAX_QUERY_WORDS:
         notices.append(
-            f"Your search was long, so we used its first {MAX_QUERY_WORDS} words "
-            f"(at most {MAX_QUERY_LENGTH} characters)."
+            _(
+                "Your search was long, so we used its first %(words)s words (at most "
+                "%(characters)s characters)."
+            )
+            % {
+                "words": edition_number(MAX_QUERY_WORDS),
+                "characters": edition_number(MAX_QUERY_LENGTH),
+            }
         )
     section = _section_filter(request, notices)
-    since = _date_filter(request, "from", "From", notices)
-    until = _date_filter(request, "to", "To", notices)
+    since = _date_filter(request, "from", pgettext("search date", "From"), notices)
+    until = _date_filter(request, "to", pgettext("search date", "To"), notices)
     if since and until and since > until:
-        notices.append("The “from” date was after the “to” date, so we swapped them.")
+        notices.append(_("The “from” date was after the “to” date, so we swapped them."))
         since, until = until, since
 
     # The filters that were understood, in the order pager links repeat them.

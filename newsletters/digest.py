@@ -96,6 +96,8 @@ class Digest:
     intro: str = ""
     entries: tuple[Entry, ...] = ()
     fixes: tuple[Fix, ...] = ()
+    #: The newsletter's language: the edition is written and laid out in it.
+    language: str = ""
     #: What the content was built from: the stories' live revisions and the corrections.
     fingerprint: tuple = field(default=(), compare=False)
 
@@ -234,6 +236,7 @@ def build(
         newsletter=newsletter.name,
         day=day,
         intro=intro.strip(),
+        language=newsletter.language,
         entries=entries,
         fixes=fixes,
         fingerprint=(

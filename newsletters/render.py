@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 
 from articles import site
 from newsletters import conf
@@ -72,12 +73,18 @@ def subject_of(digest: Digest) -> str:
 
 
 def render(digest: Digest) -> Rendered:
-    """The edition's subject, HTML and text, with stand-ins for the recipient's links."""
+    """The edition's subject, HTML and text, with stand-ins for the recipient's links,
+    in the newsletter's language (a Persian edition's links lead to the Persian site)."""
+    with translation.override(digest.language or settings.LANGUAGE_CODE):
+        return _render(digest)
+
+
+def _render(digest: Digest) -> Rendered:
     context = {
         "digest": digest,
         "subject": subject_of(digest),
         "site": settings.NEWSROOM,
-        "home_url": site.absolute("/"),
+        "home_url": site.absolute(reverse("articles:home")),
         "logo_url": site.absolute(static(settings.NEWSROOM.get("LOGO") or "img/logo.png")),
         "signup_url": site.absolute(reverse("newsletters:signup")),
         "corrections_url": site.absolute(reverse("articles:corrections")),

@@ -3,15 +3,19 @@ Persian copy imported, and every channel aware of the language (pages, feeds, th
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import workflow
 from articles.importer import import_copy
 from articles.models import AuditEntry, Story
 from articles.parser import ParseError
+from newsletters import digest, render
+from newsletters.models import Newsletter
 from tests.conftest import signed_in
 from tests.factories import make_author, make_section, make_story
 
@@ -243,3 +247,19 @@ def test_api_carries_the_language_and_filters_by_it(client, original, editor):
     assert detail["language"] == "fa"
     bad = client.get(url, {"language": "xx"})
     assert bad.status_code == 400 and "language" in json.loads(bad.content)["detail"]
+
+
+def test_a_persian_newsletter_carries_the_persian_edition(original, editor):
+    persian = _publish_translation(original, editor)
+    now = timezone.now()
+    start = now - timedelta(days=1)
+    letter = Newsletter.objects.create(name="خبرنامه روزانه", slug="daily-fa", language="fa")
+    edition = digest.for_window(letter, timezone.localdate(), start, now)
+    assert [entry.story_id for entry in edition.entries] == [persian.pk]
+    made = render.render(edition)
+    assert '<html lang="fa" dir="rtl">' in made.html
+    assert persian.headline in made.html and original.headline not in made.html
+    english = Newsletter.objects.create(name="Daily English", slug="daily-en", language="en")
+    assert [
+        e.story_id for e in digest.for_window(english, timezone.localdate(), start, now).entries
+    ] == [original.pk]

@@ -50,6 +50,13 @@ def _public_urls() -> list[str]:
         "/search/?q=rail+fares",
         "/search/?q=nothing-matches-this",
         "/no-such-page/",
+        # The Persian edition (its story is among the published stories below).
+        "/fa/",
+        "/fa/feed/",
+        "/fa/sections/world/",
+        "/fa/authors/hossein-amiri/",
+        "/fa/search/?q=بلاروس",
+        "/fa/corrections/",
     ]
     for story in Story.objects.published().order_by("first_published_at"):
         urls.append(story.get_absolute_url())

@@ -22,7 +22,7 @@ from django.forms.utils import pretty_name
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from articles import comment_views, editions, snapshot, workflow
 from articles.admin.trash import TrashAdmin, TrashFilter
 from articles.admin.uploads import KeepsTextWhenImagesFail
+from articles.brevity import counter_texts
 from articles.forms import (
     BriefingSectionForm,
     ImportCopyForm,
@@ -111,14 +112,21 @@ def is_link_target_search(request) -> bool:
 def add_brevity_messages(request, story) -> None:
     """The house rules the story breaks, as advice after a save."""
     for finding in workflow.gates.advice(story):
-        messages.warning(request, finding.message)
+        messages.warning(request, in_own_direction(finding.message))
+
+
+def in_own_direction(message: str) -> str:
+    """A house rule's message, in the direction of its own text: a Persian story's are
+    Persian (``articles.workflow.gates``), inside the English admin."""
+    return format_html('<span dir="auto">{}</span>', message)
 
 
 def say_what_to_fix(request, refused) -> None:
     """A step the house rules refused: the list of what to fix, each linking to the field."""
+    # Each item in the direction of its own text (see in_own_direction).
     items = format_html_join(
         "",
-        '<li><a href="#{}">{}</a></li>',
+        '<li dir="auto"><a href="#{}">{}</a></li>',
         ((finding.field, finding.message) for finding in refused.failures),
     )
     extra = (
@@ -146,7 +154,7 @@ def say_who_was_told(request, step, story) -> None:
         said = format_html("{} {}", said, outcome.told.sentence(audience))
     messages.success(request, said)
     for finding in outcome.warnings:
-        messages.warning(request, finding.message)
+        messages.warning(request, in_own_direction(finding.message))
 
 
 @dataclass(frozen=True)
@@ -470,6 +478,10 @@ class StoryAdmin(TrashAdmin, KeepsTextWhenImagesFail, CheckedQueryString, admin.
             for code, rule in HouseRule.objects.as_table().items()
             if rule.limit is not None
         }
+        # The counters speak the story's language, as the house rules' messages do.
+        language = obj.language if obj is not None else translation.get_language()
+        with translation.override(language):
+            context["brevity_texts"] = counter_texts()
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
         if add or self.has_change_permission(request, obj):

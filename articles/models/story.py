@@ -22,6 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 from django_prose_editor.fields import ProseEditorField
 
 from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
@@ -633,9 +634,10 @@ class Correction(AppendOnly):
     """
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        UPDATE = "update", "Update"
+        # Shown to readers, in the edition's language: "اصلاحیه" on a Persian story.
+        CORRECTION = "correction", pgettext_lazy("kind of correction", "Correction")
+        CLARIFICATION = "clarification", pgettext_lazy("kind of correction", "Clarification")
+        UPDATE = "update", pgettext_lazy("kind of correction", "Update")
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)

@@ -10,6 +10,7 @@ The scheduled-publication job is judged the same way and, refused, does not publ
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import translation
 
 from articles import snapshot
 from articles.brevity import Facts, Finding, Part, check
@@ -47,14 +48,25 @@ def _open_comments(story: Story) -> int:
     return comments.open_for(story).count() if comments is not None else 0
 
 
+def findings(story: Story, table: dict[str, HouseRule]) -> list[Finding]:
+    """Every house rule the working copy breaks, with the editors' limits (``table``).
+
+    The messages are in the story's language, whoever reads them: the writer of a
+    Persian story fixes it in Persian. The admin around them stays in its own language.
+    """
+    limits = {code: rule.limit for code, rule in table.items() if rule.limit is not None}
+    facts = facts_of(story)
+    with translation.override(story.language):
+        return check(facts, limits)
+
+
 def judge(story: Story, step: str) -> Judgement:
     """The house rules the working copy breaks, weighed for ``step``."""
     if not settings.NEWSROOM.get("HOUSE_RULES", True):
         return Judgement()
     table = HouseRule.objects.as_table()
-    limits = {code: rule.limit for code, rule in table.items() if rule.limit is not None}
     judgement = Judgement()
-    for finding in check(facts_of(story), limits):
+    for finding in findings(story, table):
         level = table[finding.code].level(step)
         if level == HouseRule.Level.BLOCK:
             judgement.blocking.append(finding)
@@ -66,10 +78,9 @@ def judge(story: Story, step: str) -> Judgement:
 def advice(story: Story) -> list[Finding]:
     """Everything the working copy breaks that any step weighs: shown after a save."""
     table = HouseRule.objects.as_table()
-    limits = {code: rule.limit for code, rule in table.items() if rule.limit is not None}
     return [
         finding
-        for finding in check(facts_of(story), limits)
+        for finding in findings(story, table)
         if any(table[finding.code].level(step) != HouseRule.Level.OFF for step in HouseRule.STEPS)
     ]
 

@@ -89,7 +89,7 @@ def test_journalist_submits_in_one_click_and_editor_publishes_from_the_preview(s
         editor.get_by_role("link", name=f"Review {HEADLINE}").click()
         clicks += 1
         expect(editor.locator("main article h1")).to_have_text(HEADLINE)
-        expect(editor.get_by_role("region", name="Review")).to_contain_text("In review")
+        expect(editor.get_by_role("region", name="Review", exact=True)).to_contain_text("In review")
         editor.get_by_role("button", name="Publish now").click()
         clicks += 1
         expect(editor.locator(".review-message--success")).to_contain_text("Published")

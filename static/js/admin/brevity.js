@@ -3,6 +3,8 @@
  * sentences, each briefing section's words and the story's total. Past a limit a
  * count turns amber; nothing is ever blocked. The limits come from articles/brevity.py
  * through the "brevity-limits" JSON block, and the counting mirrors articles/text.py.
+ * The counters' words come in the story's language through the "brevity-texts" block
+ * (articles.brevity.counter_texts): Persian, in Persian digits, on a Persian story.
  *
  * Section bodies are prose editors: the editor writes its HTML back into the hidden
  * textarea and fires "input" on it, so listening to input events on the document
@@ -22,6 +24,29 @@
   const SENTENCE_END =
     /(?:(?<![.!?…؟۔])(?<!\b[A-Z])|(?<=\b[A-Z][.!?…؟۔]))[.!?…؟۔]+["'”’»)]*(?=\s+[^\sa-z]|\s*$)/g;
   const WHY_IT_MATTERS = "why it matters";
+  // What the page says when it brings no words of its own (as counter_texts in English).
+  const ENGLISH = {
+    language: "en",
+    headline: "%(count)s / %(limit)s characters",
+    lede_words: [
+      "%(count)s word (aim for %(limit)s or fewer)",
+      "%(count)s words (aim for %(limit)s or fewer)",
+    ],
+    lede_sentences: [
+      "%(count)s sentence (aim for %(limit)s)",
+      "%(count)s sentences (aim for %(limit)s)",
+    ],
+    section_words: ["%(count)s word / %(limit)s", "%(count)s words / %(limit)s"],
+    story_words: [
+      "Story: %(count)s word of %(limit)s (lede and sections).",
+      "Story: %(count)s words of %(limit)s (lede and sections).",
+    ],
+    sections_over: [
+      "%(count)s section over %(limit)s words.",
+      "%(count)s sections over %(limit)s words.",
+    ],
+    why_it_matters: "Consider a “Why it matters” section.",
+  };
 
   function wordCount(text) {
     return (text.match(WORD) || []).length;
@@ -58,8 +83,18 @@
       .join(" ");
   }
 
-  function plural(n, word) {
-    return n === 1 ? `${n} ${word}` : `${n} ${word}s`;
+  // Fill a format's %(name)s placeholders; numbers in the language's digits, ungrouped
+  // as the server writes them (۱۲ in Persian).
+  function say(texts, format, values) {
+    const digits = new Intl.NumberFormat(texts.language || "en", { useGrouping: false });
+    return format.replace(/%\((\w+)\)s/g, (_, name) =>
+      typeof values[name] === "number" ? digits.format(values[name]) : String(values[name]),
+    );
+  }
+
+  // A counted format: [one, other]. English says "1 word", Persian the same either way.
+  function count(texts, forms, n, values) {
+    return say(texts, n === 1 ? forms[0] : forms[1], { count: n, ...values });
   }
 
   // The counter shown under a field, made once and reused.
@@ -126,13 +161,13 @@
     return box;
   }
 
-  function update(limits) {
+  function update(limits, texts) {
     const headline = document.getElementById("id_headline");
     if (headline) {
       const chars = headline.value.trim().length;
       show(
         counterFor(headline, rowOf(headline)),
-        `${chars} / ${limits.headline_chars} characters`,
+        say(texts, texts.headline, { count: chars, limit: limits.headline_chars }),
         chars > limits.headline_chars,
       );
     }
@@ -145,8 +180,8 @@
       total += words;
       show(
         counterFor(lede, rowOf(lede)),
-        `${plural(words, "word")} (aim for ${limits.lede_words} or fewer) · ` +
-          `${plural(sentences, "sentence")} (aim for ${limits.lede_sentences})`,
+        `${count(texts, texts.lede_words, words, { limit: limits.lede_words })} · ` +
+          count(texts, texts.lede_sentences, sentences, { limit: limits.lede_sentences }),
         words > limits.lede_words || sentences > limits.lede_sentences,
       );
     }
@@ -160,7 +195,7 @@
       sectionsOver += over ? 1 : 0;
       show(
         counterFor(row.body, rowOf(row.body)),
-        `${plural(words, "word")} / ${limits.section_words}`,
+        count(texts, texts.section_words, words, { limit: limits.section_words }),
         over,
       );
       const option = row.label && row.label.selectedOptions[0];
@@ -173,12 +208,12 @@
     if (!box) {
       return;
     }
-    const lines = [`Story: ${plural(total, "word")} of ${limits.story_words} (lede and sections).`];
+    const lines = [count(texts, texts.story_words, total, { limit: limits.story_words })];
     if (sectionsOver) {
-      lines.push(`${plural(sectionsOver, "section")} over ${limits.section_words} words.`);
+      lines.push(count(texts, texts.sections_over, sectionsOver, { limit: limits.section_words }));
     }
     if (!whyItMatters) {
-      lines.push("Consider a “Why it matters” section.");
+      lines.push(texts.why_it_matters);
     }
     box.replaceChildren(
       ...lines.map((line) => {
@@ -196,6 +231,8 @@
       return;
     }
     const limits = JSON.parse(data.textContent);
+    const words = document.getElementById("brevity-texts");
+    const texts = words ? { ...ENGLISH, ...JSON.parse(words.textContent) } : ENGLISH;
     let pending = false;
     // Coalesce bursts of events (typing, the editor's updates) into one count per frame.
     const schedule = () => {
@@ -203,14 +240,14 @@
         pending = true;
         requestAnimationFrame(() => {
           pending = false;
-          update(limits);
+          update(limits, texts);
         });
       }
     };
     for (const type of ["input", "change", "formset:added", "formset:removed"]) {
       document.addEventListener(type, schedule);
     }
-    update(limits);
+    update(limits, texts);
   }
 
   if (document.readyState === "loading") {
