@@ -289,7 +289,9 @@ def assemble(story: Story, *, tags, bylines, parts, links) -> Snapshot:
         dek=story.dek,
         dateline=story.dateline,
         lede=story.lede,
-        section=Named(section.pk, section.name, section.slug) if section else None,
+        section=Named(section.pk, section.name_in(story.language), section.slug)
+        if section
+        else None,
         tags=tuple(Named(t.pk, t.name, t.slug) for t in tags),
         image=image,
         bylines=tuple(Credit(b.author_id, b.author.name, b.author.slug, b.role) for b in bylines),

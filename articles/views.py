@@ -364,9 +364,9 @@ def section_detail(request, slug):
         show_section=False,
     )
     meta = page_meta(
-        section.name,
+        section.local_name,
         section.description
-        or f"The latest {section.name} stories from {settings.NEWSROOM['SITE_NAME']}.",
+        or f"The latest {section.local_name} stories from {settings.NEWSROOM['SITE_NAME']}.",
         section.get_absolute_url(),
         page.number,
     )

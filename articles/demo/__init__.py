@@ -20,6 +20,7 @@ class DemoSection:
     name: str
     slug: str
     description: str
+    persian: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,17 @@ class DemoStory:
 
 
 SECTIONS = [
-    DemoSection("World", "world", "Diplomacy, conflict and politics beyond our borders."),
-    DemoSection("Politics", "politics", "Parliament, government and the people who run them."),
-    DemoSection("Business", "business", "Markets, companies, jobs and the economy."),
-    DemoSection("Technology", "technology", "The tools we use and the people who build them."),
-    DemoSection("Climate", "climate", "A warming world, and what is being done about it."),
-    DemoSection("Health", "health", "Medicine, research and public health."),
-    DemoSection("Sports", "sports", "Results, stories and the business of sport."),
+    DemoSection("World", "world", "Diplomacy, conflict and politics beyond our borders.", "جهان"),
+    DemoSection(
+        "Politics", "politics", "Parliament, government and the people who run them.", "سیاست"
+    ),
+    DemoSection("Business", "business", "Markets, companies, jobs and the economy.", "اقتصاد"),
+    DemoSection(
+        "Technology", "technology", "The tools we use and the people who build them.", "فناوری"
+    ),
+    DemoSection("Climate", "climate", "A warming world, and what is being done about it.", "اقلیم"),
+    DemoSection("Health", "health", "Medicine, research and public health.", "سلامت"),
+    DemoSection("Sports", "sports", "Results, stories and the business of sport.", "ورزش"),
 ]
 
 # Invented reporters for the invented stories. The seed story's two bylines come

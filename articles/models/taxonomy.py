@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 
 from articles.text import unique_slug
 
@@ -8,6 +9,11 @@ class Section(models.Model):
     """A desk of the newsroom and a section of the reading site (World, Politics, …)."""
 
     name = models.CharField(max_length=80, unique=True)
+    names = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Its name in the other editions, by language code: {"fa": "جهان"}.',
+    )
     slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
     description = models.TextField(
         blank=True, help_text="One or two sentences for the section page."
@@ -29,6 +35,15 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:section-detail", args=[self.slug])
+
+    def name_in(self, language: str) -> str:
+        """Its name in ``language``'s edition (the default name if it has none there)."""
+        return (self.names or {}).get(language) or self.name
+
+    @property
+    def local_name(self) -> str:
+        """Its name in the edition being shown (menus, headings)."""
+        return self.name_in(translation.get_language() or "")
 
 
 class Tag(models.Model):

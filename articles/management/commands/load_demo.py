@@ -52,7 +52,11 @@ class Command(BaseCommand):
             section = Section.objects.filter(Q(slug=item.slug) | Q(name__iexact=item.name)).first()
             if section is None:
                 section = Section.objects.create(
-                    name=item.name, slug=item.slug, description=item.description, position=position
+                    name=item.name,
+                    slug=item.slug,
+                    description=item.description,
+                    position=position,
+                    names={"fa": item.persian} if item.persian else {},
                 )
                 self.created(f"Section {section.name}")
             else:
