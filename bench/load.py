@@ -2,13 +2,20 @@
 
     .venv/bin/python bench/load.py [--duration 10] [--json results.json]
 
-Starts ``gunicorn newsroom.wsgi --workers 2`` on 127.0.0.1 with DJANGO_DEBUG=0,
-PostgreSQL (``DATABASE_URL``, default the ``newsroom_bench`` database) and Redis
-(``BENCH_REDIS_URL``, default database 14, flushed first), and drives it with wrk
-on loopback only. It measures:
+Starts ``gunicorn --workers 2`` on 127.0.0.1 serving the site (``bench.wsgi``: the
+site's WSGI application) with DJANGO_DEBUG=0, PostgreSQL (``DATABASE_URL``, default
+the ``newsroom_bench`` database) and Redis (``BENCH_REDIS_URL``, default database 14,
+flushed first), and beside it, under the same gunicorn settings, the ceiling: a
+separate minimal Django app (``bench/ceiling_app.py``: one view returning a fixed
+string, SecurityMiddleware and CommonMiddleware only). It drives both with wrk on
+loopback only, and measures:
 
-1. each page (and the bare ``/bench/ceiling/`` view) for ``--duration`` seconds at
-   32 connections, with the page cache on, then on a restarted server with it off;
+1. each page in three modes, on a fresh server each: ``cached`` (the page cache on),
+   ``rendered`` (the page cache off, stored story renderings used) and ``uncached``
+   (the page cache off and ``BENCH_RENDER_ONCE=0``: no cache of the project's at
+   all). For each page, ``--rounds`` rounds of ``--duration`` seconds at 32
+   connections alternate with as many rounds of the ceiling app, and the page's
+   requests per second are given as a share of the ceiling's in those same rounds;
 2. a mixed load: 60 seconds at 64 connections over thousands of URLs picked at
    random (bench/mixed.lua), counting every status and socket error;
 3. worker memory (VmRSS of each gunicorn worker) after 1,000 and 10,000 requests
@@ -139,15 +146,39 @@ def machine(database_url: str) -> dict:
 
 # --- the server ----------------------------------------------------------------------
 
+#: What each mode turns on: the page cache's seconds, and the stored story renderings.
+MODES = {
+    "cached": {"NEWSROOM_PAGE_CACHE_SECONDS": str(CACHE_ON), "BENCH_RENDER_ONCE": "1"},
+    "rendered": {"NEWSROOM_PAGE_CACHE_SECONDS": "0", "BENCH_RENDER_ONCE": "1"},
+    "uncached": {"NEWSROOM_PAGE_CACHE_SECONDS": "0", "BENCH_RENDER_ONCE": "0"},
+}
+
 
 class Server:
-    """gunicorn as in production: sync workers, bound to loopback."""
+    """gunicorn as in production: sync workers, bound to loopback.
 
-    def __init__(self, env: dict, cache_seconds: int, logdir: Path, name: str):
-        # Cache off means every cache: no pages and no story cards (articles.fragments).
-        self.env = {**env, "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds)}
-        if not cache_seconds:
-            self.env["NEWSROOM_FRAGMENT_CACHE_SECONDS"] = "0"
+    ``app`` is the WSGI application: the site (``bench.wsgi``) or the ceiling app.
+    """
+
+    def __init__(
+        self,
+        env: dict,
+        cache_seconds: int,
+        logdir: Path,
+        name: str,
+        *,
+        app: str = "bench.wsgi:application",
+        settings: str = "bench.settings",
+        health: str = "/healthz",
+        render_once: bool = True,
+    ):
+        self.env = {
+            **env,
+            "NEWSROOM_PAGE_CACHE_SECONDS": str(cache_seconds),
+            "BENCH_RENDER_ONCE": "1" if render_once else "0",
+            "DJANGO_SETTINGS_MODULE": settings,
+        }
+        self.app, self.settings, self.health = app, settings, health
         self.logfile = logdir / f"gunicorn-{name}.log"
         self.port = free_port()
         self.proc = None
@@ -160,13 +191,13 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
-                "newsroom.wsgi",
+                self.app,
                 "--workers",
                 str(WORKERS),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--env",
-                "DJANGO_SETTINGS_MODULE=bench.settings",
+                f"DJANGO_SETTINGS_MODULE={self.settings}",
             ],
             cwd=ROOT,
             env=self.env,
@@ -179,7 +210,7 @@ class Server:
             if self.proc.poll() is not None:
                 break
             try:
-                if get(self.port, "/healthz")[0] == 200 and len(self.workers()) == WORKERS:
+                if get(self.port, self.health)[0] == 200 and len(self.workers()) == WORKERS:
                     return self
             except OSError:
                 pass
@@ -269,44 +300,64 @@ def parse_wrk(out: str) -> dict:
 # --- phases --------------------------------------------------------------------------
 
 
-def measure_pages(server: Server, pages: list[dict], args, cached: bool) -> dict:
+def measure_pages(server: Server, ceiling: Server, pages: list[dict], args, cached: bool) -> dict:
+    """Each page in ``args.rounds`` rounds, each right after a round of the ceiling app:
+    the two share whatever else the machine was doing at the time."""
     results = {}
-    runs = [pages[0], *pages[1:], pages[0]]  # the ceiling first and last: drift shows
     for page in pages:
         # Two requests: the second of a cached page must be a hit.
         for _ in range(2 if cached else 1):
             status, headers, size = get(server.port, page["url"])
-        results[page["name"]] = {
+        result = {
             "url": page["url"],
             "status": status,
             "bytes": size,
             "x_cache": headers.get("X-Cache", "none"),
+            "rounds": [],
+            "ceiling_rounds": [],
         }
         if status != 200:
             log(f"  {page['name']}: {page['url']} answered {status}; measured anyway")
-    ceiling = []
-    for page in runs:
-        log(f"  wrk {page['name']} {page['url']} (load {loadavg()})")
-        run = wrk(server.base + page["url"], duration=args.duration, connections=args.connections)
-        if page["name"] == "ceiling":
-            ceiling.append(run)
-        else:
-            results[page["name"]].update(without_raw(run))
-        drain(server)
-    results["ceiling"].update(without_raw(ceiling[0]))
-    results["ceiling"]["rps_runs"] = [run.get("rps", 0.0) for run in ceiling]
-    results["ceiling"]["rps"] = statistics.mean(results["ceiling"]["rps_runs"])
+        for _ in range(args.rounds):
+            log(f"  wrk ceiling, then {page['name']} {page['url']} (load {loadavg()})")
+            top = wrk(ceiling.base + "/", duration=args.duration, connections=args.connections)
+            drain(ceiling, "/")
+            run = wrk(
+                server.base + page["url"], duration=args.duration, connections=args.connections
+            )
+            drain(server)
+            result["ceiling_rounds"].append(without_raw(top))
+            result["rounds"].append(without_raw(run))
+        result.update(combine(result["rounds"]))
+        result["ceiling_rps"] = statistics.mean(r.get("rps", 0.0) for r in result["ceiling_rounds"])
+        result["of_ceiling"] = result["rps"] / result["ceiling_rps"] if result["ceiling_rps"] else 0
+        results[page["name"]] = result
     return results
 
 
-def drain(server: Server) -> None:
+def combine(rounds: list[dict]) -> dict:
+    """One page's rounds as one figure: mean req/s, the worst p50 and p99, every error."""
+    return {
+        "rps": statistics.mean(r.get("rps", 0.0) for r in rounds),
+        "p50": max(r.get("p50", 0.0) for r in rounds),
+        "p99": max(r.get("p99", 0.0) for r in rounds),
+        "non_2xx_3xx": sum(r.get("non_2xx_3xx", 0) for r in rounds),
+        "socket_errors": {
+            kind: sum(r["socket_errors"][kind] for r in rounds)
+            for kind in ("connect", "read", "write", "timeout")
+        },
+        "load": rounds[0].get("load", ""),
+    }
+
+
+def drain(server: Server, path: str = "/healthz") -> None:
     """Wait until the workers have answered what wrk left queued when it stopped.
 
     A slow page leaves requests in the listen queue; they would steal the next
     measurement's time. The health check waits in the same queue.
     """
     started = time.monotonic()
-    get(server.port, "/healthz", timeout=600)
+    get(server.port, path, timeout=600)
     waited = time.monotonic() - started
     if waited > 2:
         log(f"  (waited {waited:.0f}s for the queue left behind to drain)")
@@ -398,28 +449,25 @@ def report(data: dict) -> str:
         f"Redis {m['redis']}, {m['wrk']}",
         f"Published stories: {data['targets']['published']:,}; load {data['load']}",
     ]
-    for mode in ("cached", "uncached"):
-        pages = data[mode]
-        ceiling = pages["ceiling"]["rps"]
+    for mode in MODES:
+        pages = data.get(mode)
+        if not pages:
+            continue
+        switches = ", ".join(f"{k}={v}" for k, v in MODES[mode].items())
+        lines.append("")
+        lines.append(f"### {mode} ({switches})")
         lines.append("")
         lines.append(
-            f"### {mode} (NEWSROOM_PAGE_CACHE_SECONDS={CACHE_ON if mode == 'cached' else 0}"
-            + (")" if mode == "cached" else ", NEWSROOM_FRAGMENT_CACHE_SECONDS=0)")
+            "| page | req/s (rounds) | ceiling app req/s (rounds) | of ceiling | p50 ms "
+            "| p99 ms | non-2xx/3xx | socket errors | X-Cache | KiB | load |"
         )
-        lines.append("")
-        lines.append(
-            "| page | req/s | of ceiling | p50 ms | p99 ms | non-2xx/3xx | socket errors "
-            "| X-Cache | KiB | load |"
-        )
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
         for name, page in pages.items():
             errors = sum(page.get("socket_errors", {}).values())
-            runs = page.get("rps_runs")
-            rps = f"{page.get('rps', 0):,.0f}" + (
-                f" ({' / '.join(f'{r:,.0f}' for r in runs)})" if runs else ""
-            )
+            rps = f"{page['rps']:,.0f} ({' / '.join(f'{r.get("rps", 0):,.0f}' for r in page['rounds'])})"
+            top = f"{page['ceiling_rps']:,.0f} ({' / '.join(f'{r.get("rps", 0):,.0f}' for r in page['ceiling_rounds'])})"
             lines.append(
-                f"| {name} `{page['url']}` | {rps} | {page.get('rps', 0) / ceiling:.0%} "
+                f"| {name} `{page['url']}` | {rps} | {top} | {page['of_ceiling']:.0%} "
                 f"| {page.get('p50', 0):.1f} | {page.get('p99', 0):.1f} "
                 f"| {page.get('non_2xx_3xx', 0)} | {errors} | {page['x_cache']} "
                 f"| {page['bytes'] / 1024:.1f} | {page.get('load', '')} |"
@@ -468,13 +516,17 @@ def report(data: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="Seconds per page and mode.")
+    parser.add_argument("--duration", type=int, default=8, help="Seconds per round.")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="Rounds per page and mode, each after the ceiling's."
+    )
+    parser.add_argument(
+        "--modes", nargs="+", choices=list(MODES), default=list(MODES), help="Modes to measure."
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--mixed-duration", type=int, default=60)
     parser.add_argument("--mixed-connections", type=int, default=64)
-    parser.add_argument(
-        "--pages", nargs="+", metavar="NAME", help="Only these pages (the ceiling always)."
-    )
+    parser.add_argument("--pages", nargs="+", metavar="NAME", help="Only these pages.")
     parser.add_argument("--skip-mixed", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument(
@@ -501,8 +553,7 @@ def main() -> None:
         shell = "from bench.targets import print_json; print_json()"
         targets = json.loads(manage(env, "shell", "-c", shell).strip().splitlines()[-1])
         if args.pages:
-            keep = {"ceiling", *args.pages}
-            targets["pages"] = [p for p in targets["pages"] if p["name"] in keep]
+            targets["pages"] = [p for p in targets["pages"] if p["name"] in args.pages]
         urls_file = tmpdir / "urls.txt"
         urls_file.write_text("\n".join(targets["mixed"]) + "\n")
 
@@ -512,11 +563,26 @@ def main() -> None:
             "targets": without_mixed(targets),
         }
         data["database"] = env["DATABASE_URL"]
-        for mode, seconds in (("cached", CACHE_ON), ("uncached", 0)):
-            flush_redis(redis_url)
-            log(f"{mode}: starting gunicorn")
-            with Server(env, seconds, tmpdir, mode) as server:
-                data[mode] = measure_pages(server, targets["pages"], args, mode == "cached")
+        log("ceiling app: starting gunicorn")
+        ceiling_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.ceiling_app"}
+        with Server(
+            ceiling_env,
+            0,
+            tmpdir,
+            "ceiling",
+            app="bench.ceiling_app:application",
+            settings="bench.ceiling_app",
+            health="/",
+        ) as ceiling:
+            for mode in args.modes:
+                flush_redis(redis_url)
+                log(f"{mode}: starting gunicorn")
+                seconds = int(MODES[mode]["NEWSROOM_PAGE_CACHE_SECONDS"])
+                render_once = MODES[mode]["BENCH_RENDER_ONCE"] == "1"
+                with Server(env, seconds, tmpdir, mode, render_once=render_once) as server:
+                    data[mode] = measure_pages(
+                        server, ceiling, targets["pages"], args, mode == "cached"
+                    )
         if not args.skip_mixed:
             flush_redis(redis_url)
             log("mixed load: fresh gunicorn, cache on and empty")
@@ -540,7 +606,7 @@ def main() -> None:
 
 
 def without_mixed(targets: dict) -> dict:
-    return {k: v for k, v in targets.items() if k not in ("mixed", "stories")}
+    return {k: v for k, v in targets.items() if k not in ("mixed", "storm", "stories")}
 
 
 if __name__ == "__main__":

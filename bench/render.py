@@ -7,12 +7,15 @@ production settings (DJANGO_DEBUG=0, PostgreSQL from ``DATABASE_URL``, default t
 ``newsroom_bench`` database, and Redis from ``BENCH_REDIS_URL``, default database 14),
 so the figures leave out only the HTTP server and the network. For each page: the
 median and 90th percentile of ``--repeat`` requests after three warm-up requests, and
-the SQL queries of one warm request, three times: with no cache, with the page cache
-off but story cards from the fragment cache, and with the page cache on. Then the
-admin's story list for a superuser.
+the SQL queries of one warm request, three times: with no cache of the project's at
+all (the page cache off, and the stored story renderings ignored: every request
+renders the article and cards from their templates), with the page cache off but the
+stored renderings used (a page after a publication, when it misses), and with the page
+cache on. Then the admin's story list for a superuser.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -109,13 +112,31 @@ def main() -> None:
     print(report(data, sql=args.sql))
 
 
-#: Nothing cached; the page cache off with story cards from the fragment cache (a page
-#: rendered after a publication, when every page misses); whole pages cached.
+#: Nothing cached; the page cache off with stored renderings (a page rendered after a
+#: publication, when it misses); whole pages cached. (page cache seconds, renderings)
 MODES = {
-    "uncached": {"PAGE_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0},
-    "cards": {"PAGE_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 86400},
-    "cached": {"PAGE_CACHE_SECONDS": 600, "FRAGMENT_CACHE_SECONDS": 86400},
+    "uncached": (0, False),
+    "rendered": (0, True),
+    "cached": (600, True),
 }
+
+
+@contextlib.contextmanager
+def renderings(used: bool):
+    """Stored story renderings used, or not: every request renders, nothing is kept
+    (as ``BENCH_RENDER_ONCE=0`` does in ``bench/wsgi.py``)."""
+    from articles import rendering
+
+    if used:
+        yield
+        return
+    fresh, store = rendering.is_fresh, rendering._store
+    rendering.is_fresh = lambda story, stored: False
+    rendering._store = lambda made: [made_rendering for made_rendering, _ in made]
+    try:
+        yield
+    finally:
+        rendering.is_fresh, rendering._store = fresh, store
 
 
 def run(args) -> dict:
@@ -128,14 +149,17 @@ def run(args) -> dict:
     from bench.targets import pick
 
     targets = pick()
-    pages = [p for p in targets["pages"] if p["name"] != "ceiling"]
-    pages.insert(0, {"name": "ceiling", "url": "/bench/ceiling/"})
-    data = {"load": loadavg(), "targets": {k: v for k, v in targets.items() if k != "mixed"}}
+    pages = targets["pages"]
+    data = {
+        "load": loadavg(),
+        "targets": {k: v for k, v in targets.items() if k not in ("mixed", "storm", "stories")},
+    }
     client = Client()
     cache.clear()
-    for mode, caches in MODES.items():
+    for mode, (seconds, used) in MODES.items():
         data[mode] = {}
-        with override_settings(NEWSROOM={**settings.NEWSROOM, **caches}):
+        page_cache = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": seconds}
+        with override_settings(NEWSROOM=page_cache), renderings(used):
             for page in pages:
                 print(f"{mode}: {page['name']} {page['url']}", file=sys.stderr, flush=True)
                 data[mode][page["name"]] = measure(client, page["url"], args.repeat)
@@ -164,12 +188,12 @@ def report(data: dict, sql: bool = False) -> str:
     lines = [
         f"Published stories: {data['targets']['published']:,}; load before: {data['load']}",
         "",
-        "| page | uncached median ms | p90 ms | SQL queries | cards cached median ms "
+        "| page | uncached median ms | p90 ms | SQL queries | renderings stored median ms "
         "| p90 ms | cached median ms | SQL queries | status | load |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for name, off in data["uncached"].items():
-        cards, on = data["cards"][name], data["cached"][name]
+        cards, on = data["rendered"][name], data["cached"][name]
         lines.append(
             f"| {name} `{off['url']}` | {off['median_ms']:.1f} | {off['p90_ms']:.1f} "
             f"| {off['queries']} | {cards['median_ms']:.1f} | {cards['p90_ms']:.1f} "

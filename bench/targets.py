@@ -29,6 +29,8 @@ MIX = {
     "feed": 0.01,
     "sitemap": 0.01,
 }
+#: The publish storm's mix (bench/storm.py), as the issue gives it.
+STORM_MIX = {"home": 0.30, "story": 0.50, "section": 0.10, "author": 0.05, "search": 0.05}
 
 
 def _has_search() -> bool:
@@ -55,7 +57,6 @@ def pick(seed: int = 1) -> dict:
     author = Author.objects.annotate(n=Count("live_stories")).order_by("-n", "pk").first()
 
     pages = [
-        {"name": "ceiling", "url": "/bench/ceiling/"},
         {"name": "story", "url": story.get_absolute_url()},
         {"name": "home", "url": "/"},
         {"name": "section", "url": section.get_absolute_url()},
@@ -109,9 +110,14 @@ def pick(seed: int = 1) -> dict:
         "feed": ["/feed/", section.get_absolute_url() + "feed/"],
         "sitemap": ["/sitemap.xml", "/sitemap-stories.xml", "/sitemap-news.xml"],
     }
-    kinds = [k for k in MIX if choices[k]]
-    weights = [MIX[k] for k in kinds]
-    mixed = [rng.choice(choices[kind]) for kind in rng.choices(kinds, weights, k=MIXED_LENGTH)]
+
+    def mix(shares: dict) -> list[str]:
+        kinds = [k for k in shares if choices[k]]
+        weights = [shares[k] for k in kinds]
+        return [rng.choice(choices[kind]) for kind in rng.choices(kinds, weights, k=MIXED_LENGTH)]
+
+    mixed = mix(MIX)
+    storm = mix(STORM_MIX)
     return {
         "published": total,
         "section_stories": section.n,
@@ -120,6 +126,7 @@ def pick(seed: int = 1) -> dict:
         "pages": pages,
         "alternates": alternates,
         "mixed": mixed,
+        "storm": storm,
         "stories": choices["story"],
     }
 
