@@ -183,7 +183,6 @@ class Story(models.Model):
         max_length=12,
         default=default_language,
         validators=[configured_language],
-        db_index=True,
         help_text="The language the story is written in; it is published in that "
         "language's edition.",
     )
@@ -340,6 +339,19 @@ class Story(models.Model):
                 fields=["live_section", "-first_published_at", "-id"],
                 condition=Q(live_revision__isnull=False),
                 name="story_section_live_idx",
+            ),
+            # The same two orders within one edition (home, section pages, feeds and
+            # their counts filter by language): without them a page of the English
+            # edition reads every row of the section to check its language.
+            models.Index(
+                fields=["language", "-first_published_at", "-id"],
+                condition=Q(live_revision__isnull=False),
+                name="story_edition_live_idx",
+            ),
+            models.Index(
+                fields=["live_section", "language", "-first_published_at", "-id"],
+                condition=Q(live_revision__isnull=False),
+                name="story_section_edition_idx",
             ),
             # The API's order (newest publication or correction first, then id) and the
             # sitemap index's lastmod.
