@@ -33,9 +33,10 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Func, Value
+from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -118,8 +119,8 @@ def clean_query(raw: str) -> str:
     return " ".join(words)[:MAX_QUERY_LENGTH].strip()
 
 
-def _matches(query: str, *, section=None, since=None, until=None, language=None):
-    """Published stories matching ``query`` and the filters, in no order."""
+def _published(*, section=None, since=None, until=None, language=None):
+    """Published stories within the filters a reader chose."""
     stories = Story.objects.published()
     if language is not None:
         stories = stories.in_language(language)
@@ -129,11 +130,63 @@ def _matches(query: str, *, section=None, since=None, until=None, language=None)
         stories = stories.filter(first_published_at__date__gte=since)
     if until is not None:
         stories = stories.filter(first_published_at__date__lte=until)
+    return stories
+
+
+def _matches(query: str, **filters):
+    """Published stories matching ``query`` and the filters, in no order."""
+    stories = _published(**filters)
     if connection.vendor == "postgresql":
         return stories.filter(search_vector=_tsquery(query))
     for word in query.split():
         stories = stories.filter(search_text__icontains=word)
     return stories
+
+
+#: A story's live headline: the first line of its search text (``index_story``), the
+#: expression ``story_live_headline_trgm`` indexes with trigrams (migration 0025).
+LIVE_HEADLINE = Func(
+    F("search_text"), Value("\n"), Value(1), function="split_part", output_field=TextField()
+)
+#: Headlines offered when nothing matches: a page's worth, the closest first.
+MAX_CLOSE = 20
+#: Shorter words are left out of the fallback: "of", "the" and "و" are close to
+#: almost every headline.
+CLOSE_WORD_CHARS = 4
+
+
+def close_stories(query: str, **filters):
+    """When no story has every word of ``query``: published stories whose headline
+    comes close to it (a misspelt name, a word typed with a letter missing), closest
+    first, with ``rank`` and a plain ``snippet`` (the start of the story).
+
+    pg_trgm's word similarity between a word of the query and the headline, above its
+    threshold (``pg_trgm.word_similarity_threshold``, 0.6): the ``%>`` operator, which
+    the trigram index on the live headline answers. Headlines only, so the index stays
+    small (a story's whole text would be the size of the table) and what readers see
+    as "close" is what they can read in the results. PostgreSQL only."""
+    words = [word for word in persian.normalise(query).split() if len(word) >= CLOSE_WORD_CHARS]
+    if not words or connection.vendor != "postgresql":
+        return Story.objects.none()
+    words = words[:MAX_QUERY_WORDS]
+    # Each word on its own: a query with one word misspelt ("Belaruss security") is
+    # close to a headline with both, though the query as a whole is not.
+    near = reduce(operator.or_, (Q(live_headline__trigram_word_similar=word) for word in words))
+    closeness = reduce(operator.add, (TrigramWordSimilarity(word, LIVE_HEADLINE) for word in words))
+    close = (
+        _published(**filters)
+        .annotate(live_headline=LIVE_HEADLINE)
+        .filter(near)
+        .annotate(closeness=closeness)
+        .order_by("-closeness", "-first_published_at", "-pk")
+        .values("pk")[:MAX_CLOSE]
+    )
+    return (
+        Story.objects.for_readers()
+        .filter(pk__in=close)
+        .annotate(rank=closeness, snippet=Left("search_text", 300))
+        .order_by("-rank", "-first_published_at", "-pk")
+    )
 
 
 def _tsquery(query: str) -> SearchQuery:

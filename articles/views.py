@@ -47,6 +47,7 @@ from articles.search import (
     MAX_QUERY_LENGTH,
     MAX_QUERY_WORDS,
     clean_query,
+    close_stories,
     count_is_capped,
     count_matches,
     search_stories,
@@ -490,9 +491,15 @@ def search(request):
             "until": until,
             "language": editions.current(),
         }
-        page = _page(
-            request, search_stories(query, **filters), count=count_matches(query, **filters)
-        )
+        found = count_matches(query, **filters)
+        page = _page(request, search_stories(query, **filters), count=found)
+        if not found:
+            # Nothing has every word: a misspelling, most often. Headlines that come
+            # close, if any, with a notice saying that is what they are.
+            close = list(close_stories(query, **filters))
+            if close:
+                notices.append(_("No story has all of those words. These headlines come close."))
+                page = _page(request, close)
         stories = list(page.object_list)
         results = [
             SearchResult(card, snippet_html(story.snippet, query))
