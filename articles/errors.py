@@ -8,6 +8,16 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+
+
+def revalidated(response):
+    """A page saying something is not there (404, 410) is asked for again every time:
+    a browser keeps a 410 without caching instructions for good, and what is missing
+    may come back (a story restored from the trash and published again)."""
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, max_age=0)
+    return response
 
 
 def not_found(request, exception=None):
@@ -23,8 +33,9 @@ def not_found(request, exception=None):
             json.dumps(problem), status=404, content_type="application/problem+json"
         )
     try:
-        return render(request, "404.html", status=404)
+        response = render(request, "404.html", status=404)
     except DatabaseError:
         # The section menu queries the database: without it, the page without the menu.
         body = render_to_string("404.html", {"site": settings.NEWSROOM, "nav_sections": []})
-        return HttpResponse(body, status=404)
+        response = HttpResponse(body, status=404)
+    return revalidated(response)

@@ -31,6 +31,7 @@ from articles import comment_views, editions, rendering, snapshot, workflow
 from articles.cache import story_tag
 from articles.cache import tag as tag_page
 from articles.diff import diff_snapshots
+from articles.errors import revalidated
 from articles.forms import TransitionForm
 from articles.live import LiveStory, live_cards, live_page
 from articles.models import (
@@ -212,7 +213,7 @@ def story_detail(request, year, month, day, slug):
     if story is None:
         # A story readers once had, now deleted (in the trash): gone, not missing.
         if Story.objects.in_trash().filter(slug=slug, first_published_at__isnull=False).exists():
-            return tag_page(render(request, "410.html", status=410), "notfound")
+            return tag_page(revalidated(render(request, "410.html", status=410)), "notfound")
         raise Http404("No such story.")
     requested = reverse(
         "articles:story-detail", kwargs={"year": year, "month": month, "day": day, "slug": slug}
