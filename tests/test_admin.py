@@ -395,7 +395,8 @@ def test_story_search_has_trigram_indexes_on_postgresql():
             ["%trgm"],
         )
         indexes = dict(cursor.fetchall())
-    assert set(indexes) == {"story_headline_trgm", "story_lede_trgm"}
+    # The admin's two, and the reader search fallback's (live headlines only).
+    assert set(indexes) == {"story_headline_trgm", "story_lede_trgm", "story_live_headline_trgm"}
     assert all("gin_trgm_ops" in definition for definition in indexes.values())
 
 
