@@ -373,3 +373,50 @@ def production_password(user, password: str = "correct horse battery staple") ->
     user.password = PBKDF2PasswordHasher().encode(password, secrets.token_hex(8), 1000)
     user.save(update_fields=["password"])
     return password
+
+
+def start_db_worker(name: str, env: dict[str, str], launcher: str | None = None):
+    """``manage.py db_worker`` in a process of its own, polling every 0.1 s, on the test
+    database, with ``env`` added to this process's environment (Redis left out: the
+    worker's page-cache copies are tested elsewhere). ``launcher`` is Python source
+    that runs the command after adjusting settings (it receives the arguments)."""
+    command = ["-c", launcher] if launcher else ["manage.py"]
+    return subprocess.Popen(
+        [
+            sys.executable,
+            *command,
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            "--no-reload",
+            "--worker-id",
+            name,
+            "-v",
+            "0",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": test_database_url(),
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def stop_db_worker(worker) -> str:
+    """Stop a worker from :func:`start_db_worker` (SIGTERM, then SIGKILL after 15 s);
+    what it wrote on stderr."""
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        return worker.communicate(timeout=15)[1]
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        return worker.communicate()[1]

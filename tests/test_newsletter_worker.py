@@ -3,10 +3,7 @@ the mail server holds one of its messages, and a second worker that finishes the
 edition. The SMTP server counts what it accepted, per recipient."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from newsletters.models import Edition, Newsletter, Send
-from tests.servers import test_database_url as database_url  # not a test
+from tests.servers import start_db_worker, stop_db_worker
 from tests.test_newsletter_sending import MailServer, approved_edition, story, subscriber
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,50 +37,15 @@ execute_from_command_line(["manage.py", *sys.argv[1:]])
 RECIPIENTS = [f"reader{n}@example.org" for n in range(6)]
 
 
-def start_worker(name: str, smtp_port: int) -> subprocess.Popen:
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": database_url(),
-        # The mailer, from the environment as production reads it.
+def start_worker(name: str, smtp_port: int):
+    # The mailer, from the environment as production reads it.
+    mailer = {
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "DJANGO_EMAIL_HOST": "127.0.0.1",
         "DJANGO_EMAIL_PORT": str(smtp_port),
         "NEWSLETTER_TEST_SETTINGS": json.dumps(WORKER_SETTINGS),
     }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            LAUNCHER,
-            "db_worker",
-            "--queue-name",
-            "*",
-            "--interval",
-            "0.1",
-            "--no-startup-delay",
-            "--no-reload",
-            "--worker-id",
-            name,
-            "-v",
-            "0",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def stop(worker: subprocess.Popen) -> str:
-    if worker.poll() is None:
-        worker.terminate()
-    try:
-        return worker.communicate(timeout=15)[1]
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        return worker.communicate()[1]
+    return start_db_worker(name, mailer, launcher=LAUNCHER)
 
 
 @pytest.mark.slow  # an SMTP server and two `manage.py db_worker` processes
@@ -103,11 +65,11 @@ def test_a_worker_killed_mid_send_leaves_every_subscriber_one_message(editor):
 
         first = start_worker("first", server.port)
         try:
-            assert server.holding.wait(60), stop(first)
+            assert server.holding.wait(60), stop_db_worker(first)
             first.send_signal(signal.SIGKILL)  # no chance to record anything
             first.wait(10)
         finally:
-            errors = stop(first)
+            errors = stop_db_worker(first)
         server.release()
         held = wait_for(lambda: server.dropped == 1, 10)
         assert held, "the held message should have been dropped with its client"
@@ -123,7 +85,7 @@ def test_a_worker_killed_mid_send_leaves_every_subscriber_one_message(editor):
                 lambda: Edition.objects.get(pk=edition.pk).status == Edition.Status.SENT, 60
             )
         finally:
-            errors = stop(second)
+            errors = stop_db_worker(second)
         assert done, errors
     finally:
         server.release()

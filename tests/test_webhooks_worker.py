@@ -4,10 +4,7 @@ delivers it again under the same ``webhook-id``, so the receiver can deduplicate
 """
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from interchange.models import Delivery, Endpoint, Event, EventType
-from tests.servers import test_database_url as database_url  # not a test
+from tests.servers import start_db_worker, stop_db_worker
 from tests.test_api import live_story
 from tests.test_webhooks import Receiver, verified
 
@@ -37,46 +34,10 @@ execute_from_command_line(["manage.py", *sys.argv[1:]])
 """
 
 
-def start_worker(name: str) -> subprocess.Popen:
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": database_url(),
-        "WEBHOOK_TEST_SETTINGS": json.dumps(WORKER_SETTINGS),
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            LAUNCHER,
-            "db_worker",
-            "--queue-name",
-            "*",
-            "--interval",
-            "0.1",
-            "--no-startup-delay",
-            "--no-reload",
-            "--worker-id",
-            name,
-            "-v",
-            "0",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+def start_worker(name: str):
+    return start_db_worker(
+        name, {"WEBHOOK_TEST_SETTINGS": json.dumps(WORKER_SETTINGS)}, launcher=LAUNCHER
     )
-
-
-def stop(worker: subprocess.Popen) -> str:
-    if worker.poll() is None:
-        worker.terminate()
-    try:
-        return worker.communicate(timeout=15)[1]
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        return worker.communicate()[1]
 
 
 @pytest.mark.slow  # two `manage.py db_worker` processes
@@ -90,11 +51,11 @@ def test_a_worker_killed_mid_delivery_loses_no_event(editor, settings):
 
         first = start_worker("first")
         try:
-            assert receiver.holding.wait(30), stop(first)
+            assert receiver.holding.wait(30), stop_db_worker(first)
             first.send_signal(signal.SIGKILL)  # no chance to record anything
             first.wait(10)
         finally:
-            errors = stop(first)
+            errors = stop_db_worker(first)
         receiver.release()
         sent.refresh_from_db()
         assert sent.status == Delivery.Status.PENDING, errors
@@ -109,7 +70,7 @@ def test_a_worker_killed_mid_delivery_loses_no_event(editor, settings):
                     break
                 time.sleep(0.2)
         finally:
-            errors = stop(second)
+            errors = stop_db_worker(second)
 
     assert sent.status == Delivery.Status.SUCCEEDED, errors
     assert [a.outcome for a in sent.log.all()] == ["cut off (no answer recorded)", "HTTP 200"]

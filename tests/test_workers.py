@@ -5,57 +5,26 @@ scheduled twice for the same minute (an editor confirming the time again leaves 
 valid jobs), so the workers race both for the same jobs and for the same stories.
 """
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import workflow
 from articles.models import AuditEntry, Status, Story
 from tests.factories import make_story
+from tests.servers import start_db_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = 20
 
 
-def start_worker(name: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        # Sketched stories: the house rules are tested in tests/test_house_rules.py.
-        "NEWSROOM_HOUSE_RULES": "0",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "db_worker",
-            "--queue-name",
-            "*",
-            "--interval",
-            "0.1",
-            "--no-startup-delay",
-            "--no-reload",
-            "--worker-id",
-            name,
-            "-v",
-            "0",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start_worker(name: str):
+    # Sketched stories: the house rules are tested in tests/test_house_rules.py.
+    return start_db_worker(name, {"NEWSROOM_HOUSE_RULES": "0"})
 
 
 @pytest.mark.slow  # two `manage.py db_worker` processes

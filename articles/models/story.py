@@ -50,6 +50,17 @@ def configured_language(value: str) -> None:
         )
 
 
+def edition_language(help_text: str) -> models.CharField:
+    """A column naming one of the site's editions (``settings.LANGUAGES``), the
+    default language's unless told otherwise."""
+    return models.CharField(
+        max_length=12,
+        default=default_language,
+        validators=[configured_language],
+        help_text=help_text,
+    )
+
+
 #: How often a story whose slug was taken meanwhile tries the next free one.
 SLUG_ATTEMPTS = 5
 
@@ -179,12 +190,8 @@ class Story(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
     lead_image = CleanImageField(upload_to=lead_image_path, blank=True)
-    language = models.CharField(
-        max_length=12,
-        default=default_language,
-        validators=[configured_language],
-        help_text="The language the story is written in; it is published in that "
-        "language's edition.",
+    language = edition_language(
+        "The language the story is written in; it is published in that language's edition."
     )
     translation_source = models.ForeignKey(
         "self",

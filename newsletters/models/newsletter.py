@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from articles.models import Section, Story
-from articles.models.story import configured_language, default_language
+from articles.models.story import edition_language
 from articles.text import plain_text
 
 
@@ -34,11 +34,8 @@ class Newsletter(models.Model):
         related_name="newsletters",
         help_text="The sections whose stories it carries. None ticked: every section.",
     )
-    language = models.CharField(
-        max_length=12,
-        default=default_language,
-        validators=[configured_language],
-        help_text="The edition of the site it carries: only stories written in this language.",
+    language = edition_language(
+        "The edition of the site it carries: only stories written in this language."
     )
     send_time = models.TimeField(
         default=time(7, 0), help_text="When each day's edition goes out, in the newsroom's time."
