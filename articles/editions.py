@@ -21,6 +21,11 @@ def codes() -> list[str]:
     return [default, *(code for code, _ in settings.LANGUAGES if code != default)]
 
 
+def is_configured(code: str) -> bool:
+    """Whether ``code`` is one of the site's languages (``settings.LANGUAGES``)."""
+    return code in dict(settings.LANGUAGES)
+
+
 def name(code: str) -> str:
     """The language's own name for itself ("فارسی" for ``fa``)."""
     return dict(settings.LANGUAGES).get(code, code)
@@ -39,10 +44,17 @@ def current() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
+def in_order(stories) -> list:
+    """``stories`` (versions of one story) in the order of the site's languages, the
+    default first: the order of hreflang alternates and of the language switcher."""
+    order = {code: i for i, code in enumerate(codes())}
+    return sorted(stories, key=lambda story: order.get(story.language, len(order)))
+
+
 def from_path(path: str) -> str:
     """The edition an address belongs to: ``/fa/…`` is Persian, the rest the default."""
     first = path.lstrip("/").split("/", 1)[0]
-    if first and first != settings.LANGUAGE_CODE and first in dict(settings.LANGUAGES):
+    if first and first != settings.LANGUAGE_CODE and is_configured(first):
         return first
     return settings.LANGUAGE_CODE
 

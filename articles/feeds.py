@@ -107,11 +107,7 @@ class LatestStoriesFeed(Feed):
         # One query resolves every "Go deeper" story across all items.
         target_ids = set().union(*(content.linked_story_ids for content in self._contents.values()))
         self._targets = (
-            Story.objects.published()
-            .only("pk", "slug", "first_published_at", "language")
-            .in_bulk(target_ids)
-            if target_ids
-            else {}
+            Story.objects.published().addresses().in_bulk(target_ids) if target_ids else {}
         )
         return stories
 

@@ -16,7 +16,7 @@ from django.db.models.functions import Replace
 from django.utils import translation
 from django.utils.translation import gettext
 
-from articles import workflow
+from articles import editions, workflow
 from articles.models import Author, BriefingLabel, BriefingSection, Byline, RelatedLink, Story
 from articles.models.story import http_url
 from articles.parser import ParsedStory, ParseError, parse_copy
@@ -164,10 +164,9 @@ def import_copy(
     heading are recognised in that language ("چرا مهم است", "بیشتر بخوانید").
     """
     language = language or settings.LANGUAGE_CODE
-    if language not in dict(settings.LANGUAGES):
+    if not editions.is_configured(language):
         raise ParseError(
-            f"“{language}” is not one of the site's languages "
-            f"({', '.join(dict(settings.LANGUAGES))})."
+            f"“{language}” is not one of the site's languages ({', '.join(editions.codes())})."
         )
     labels = {}
     for label in BriefingLabel.objects.active():

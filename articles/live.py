@@ -198,11 +198,7 @@ def live_page(story: Story, content: Snapshot | None = None) -> LiveStory:
     ]
     ids = content.linked_story_ids
     page.linked_ids = tuple(ids)
-    targets = (
-        Story.objects.published().only("pk", "slug", "first_published_at", "language").in_bulk(ids)
-        if ids
-        else {}
-    )
+    targets = Story.objects.published().addresses().in_bulk(ids) if ids else {}
     for link in content.links:
         if link.story_id:
             target = targets.get(link.story_id)

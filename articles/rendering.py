@@ -133,13 +133,10 @@ def _alternates(story: Story) -> tuple[list[dict], tuple[int, ...]]:
     live or away changes this page, so the rendering links to all of them."""
     group = list(
         story.translation_group()
-        .only("pk", "language", "slug", "first_published_at")
+        .addresses()
         .annotate(live=Exists(Story.objects.published().filter(pk=OuterRef("pk"))))
     )
-    order = {code: i for i, code in enumerate(editions.codes())}
-    shown = sorted(
-        (s for s in group if s.live or s.pk == story.pk), key=lambda s: order.get(s.language, 99)
-    )
+    shown = editions.in_order(s for s in group if s.live or s.pk == story.pk)
     alternates = [
         editions.alternate(s.language, site.absolute(s.get_absolute_url())) for s in shown
     ]

@@ -50,14 +50,7 @@ class StorySitemap(_StoriesSitemap):
     def items(self):
         return (
             Story.objects.published()
-            .only(
-                "pk",
-                "slug",
-                "first_published_at",
-                "last_published_at",
-                "language",
-                "translation_source_id",
-            )
+            .only(*Story.ADDRESS_FIELDS, "last_published_at", "translation_source_id")
             .order_by("-first_published_at", "-pk")
         )
 
@@ -77,9 +70,8 @@ def translation_groups(stories) -> dict[int, list[dict]]:
     members = (
         Story.objects.published()
         .filter(Q(pk__in=originals) | Q(translation_source__in=originals))
-        .only("pk", "slug", "first_published_at", "language", "translation_source_id")
+        .only(*Story.ADDRESS_FIELDS, "translation_source_id")
     )
-    order = {code: i for i, code in enumerate(editions.codes())}
     grouped: dict[int, list] = {}
     for member in members:
         grouped.setdefault(member.translation_source_id or member.pk, []).append(member)
@@ -87,7 +79,7 @@ def translation_groups(stories) -> dict[int, list[dict]]:
     for original, group in grouped.items():
         if len(group) < 2:
             continue
-        group.sort(key=lambda member: order.get(member.language, len(order)))
+        group = editions.in_order(group)
         links = [
             {"lang_code": m.language, "location": site.absolute(m.get_absolute_url())}
             for m in group

@@ -10,7 +10,6 @@ unpublished information.
 from datetime import datetime, timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -366,7 +365,7 @@ def translate(request, story_id):
     if not request.user.has_perm("articles.add_story"):
         raise PermissionDenied
     language = request.POST.get("language", "")
-    if language not in dict(settings.LANGUAGES):
+    if not editions.is_configured(language):
         messages.error(request, "Choose one of the site's languages to translate into.")
         return redirect("admin:articles_story_change", story.pk)
     try:

@@ -541,9 +541,7 @@ def corrections(request):
             "kind",
             "text",
             "created_at",
-            "story__slug",
-            "story__first_published_at",
-            "story__language",
+            *(f"story__{name}" for name in Story.ADDRESS_FIELDS if name != "pk"),
         )
         # The headline readers see is the live revision's, not the working copy's.
         .annotate(headline=snapshot.stored("headline", revision="story__live_revision"))

@@ -25,10 +25,10 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
+from articles import editions
 from articles.models import Story
 from interchange.ninjs import timestamp
 
@@ -90,9 +90,9 @@ def _limit(value: str | None) -> int:
 
 
 def _language(value: str) -> str:
-    if value and value not in dict(settings.LANGUAGES):
+    if value and not editions.is_configured(value):
         raise BadRequest(
-            f"language must be one of the site's languages: {', '.join(dict(settings.LANGUAGES))}."
+            f"language must be one of the site's languages: {', '.join(editions.codes())}."
         )
     return value
 

@@ -76,11 +76,7 @@ class _Lookups:
                 self.renditions[rendition.source].append(rendition)
         target_ids = set().union(*(content.linked_story_ids for content in contents))
         self.targets = (
-            Story.objects.published()
-            .only("pk", "slug", "first_published_at", "language")
-            .in_bulk(target_ids)
-            if target_ids
-            else {}
+            Story.objects.published().addresses().in_bulk(target_ids) if target_ids else {}
         )
         self.corrections = defaultdict(list)
         if stories:

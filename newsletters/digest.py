@@ -262,9 +262,7 @@ def _link_targets(contents) -> dict[int, Story]:
     ids = set().union(*(content.linked_story_ids for content in contents)) if contents else set()
     if not ids:
         return {}
-    return (
-        Story.objects.published().only("pk", "slug", "first_published_at", "language").in_bulk(ids)
-    )
+    return Story.objects.published().addresses().in_bulk(ids)
 
 
 def absolute_links(html: str) -> str:

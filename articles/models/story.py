@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 from django_prose_editor.fields import ProseEditorField
 
+from articles import editions
 from articles.richtext import EDITOR_EXTENSIONS, sanitize_html
 from articles.text import LEDE_MAX_CHARS, SECTION_BODY_MAX_CHARS, plain_text, unique_slug
 from articles.uploads import CleanImageField
@@ -43,10 +44,10 @@ def default_language() -> str:
 
 
 def configured_language(value: str) -> None:
-    if value not in dict(settings.LANGUAGES):
+    if not editions.is_configured(value):
         raise ValidationError(
             "Choose one of the site's languages: %(codes)s.",
-            params={"codes": ", ".join(dict(settings.LANGUAGES))},
+            params={"codes": ", ".join(editions.codes())},
         )
 
 
@@ -91,6 +92,10 @@ class StoryQuerySet(models.QuerySet):
 
     def out_of_trash(self):
         return self.filter(trashed_at__isnull=True)
+
+    def addresses(self):
+        """Only the columns ``Story.get_absolute_url`` reads: for lists of links."""
+        return self.only(*Story.ADDRESS_FIELDS)
 
     def in_language(self, language):
         """Stories of one edition (``articles.editions``)."""
@@ -433,6 +438,9 @@ class Story(models.Model):
                 self.slug = unique_slug(Story, self.slug, instance=self)
 
     # --- reading -----------------------------------------------------------------
+
+    #: What ``get_absolute_url`` reads (``StoryQuerySet.addresses``).
+    ADDRESS_FIELDS = ("pk", "slug", "first_published_at", "language")
 
     def get_absolute_url(self):
         """The public address, in the story's language's edition (``/fa/…`` for a
