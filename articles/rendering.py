@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -315,11 +316,7 @@ def stale_stories():
         story=OuterRef("pk"),
         revision=OuterRef("live_revision"),
         version=version(),
-        generation__gte=Subquery(everything),
+        # A site that never changed everything: any generation is recent enough.
+        generation__gte=Coalesce(Subquery(everything), 0),
     )
-    # A site that never changed everything: any generation is recent enough.
-    if not Invalidation.objects.filter(everything=True).exists():
-        fresh = Rendering.objects.filter(
-            story=OuterRef("pk"), revision=OuterRef("live_revision"), version=version()
-        )
     return Story.objects.published().exclude(Exists(fresh)).values_list("pk", flat=True)

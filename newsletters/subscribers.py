@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from articles.models import AuditEntry, Section
+from articles.models import AuditEntry
 from articles.models.audit import declare_action
 from newsletters import conf, guards, mailer
 from newsletters.models import Newsletter, Subscriber, SubscriberMail, Subscription
@@ -244,7 +244,3 @@ def erase(subscriber: Subscriber, *, actor=None) -> None:
 
 def sections_of(subscriber: Subscriber) -> frozenset[int]:
     return frozenset(subscriber.sections.values_list("pk", flat=True))
-
-
-def section_choices():
-    return Section.objects.all()

@@ -142,9 +142,10 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         seconds = page_cache_seconds()
-        if not seconds or not _cacheable_request(request):
+        cacheable = _cacheable_request(request)
+        if not seconds or not cacheable:
             response = self.get_response(request)
-            if _cacheable_request(request) and _cacheable_response(request, response):
+            if cacheable and _cacheable_response(request, response):
                 _mark(response, tags_of(request, response))
             return response
         host = request.get_host()  # DisallowedHost (a 400) before anything is served
