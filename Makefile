@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 # pyenv reads .python-version (3.13); uv is installed into that interpreter when missing.
 UV := python3 -m uv
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
+# Python keeps compiled modules (and pytest its rewritten test modules) in __pycache__,
+# even where the environment asks it not to: without them every test worker compiles
+# Django and the suite anew, seconds each time.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install run serve test test-fast test-s3 test-prerequisites test-prerequisites-fast lint fmt clean stack stack-down
 # Prerequisites are made left to right, one at a time: test's checks come before anything slow.
@@ -26,7 +30,7 @@ help:
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || { echo "Installing uv…"; python3 -m pip install --quiet --disable-pip-version-check uv; }
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 install: $(VENV)/.installed

@@ -1,5 +1,9 @@
 """What every test file shares: the named people, signed-in browsers, and the form a page shows.
 
+Rows a whole module reads (the demo content, the role matrix's people) are made once
+for the module with :func:`module_rows` instead of once per test: ``demo`` is the
+demo content loaded that way.
+
 People: ``journalist`` (writes), ``other_journalist`` (writes, not these stories),
 ``editor`` and ``admin_user`` (a superuser). Each ``as_…`` fixture is a separate
 ``Client`` signed in as that person, so a test can hold several at once.
@@ -7,10 +11,17 @@ People: ``journalist`` (writes), ``other_journalist`` (writes, not these stories
 page shows.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import StringIO
+
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
 from django.forms import CheckboxInput, FileField, ModelMultipleChoiceField, MultipleChoiceField
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from articles.cache import forget_generation
@@ -49,6 +60,43 @@ def _house_rules(request, settings):
 def _fresh_page_generation():
     """Each test's first cached page reads the publication generation anew."""
     forget_generation()
+
+
+# --- rows made once for a module -----------------------------------------------------------
+
+
+@contextmanager
+def module_rows[T](django_db_blocker, make: Callable[[], T]) -> Iterator[T]:
+    """What ``make()`` writes, there for every test of a module and gone after it.
+
+    ``make`` runs in a transaction rolled back when the block ends, and each test runs
+    in a savepoint within it (pytest-django's own), so what one test changes is gone
+    before the next. For module-scoped fixtures of modules whose tests use ``db`` (not
+    ``transactional_db``: nothing here is committed)."""
+    quick = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Sketches of stories: the house rules are tested on their own.
+        NEWSROOM={**django_settings.NEWSROOM, "HOUSE_RULES": False},
+    )
+    with django_db_blocker.unblock(), transaction.atomic():
+        with quick:
+            made = make()
+        yield made
+        transaction.set_rollback(True)
+
+
+def _load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo content (``manage.py load_demo``), loaded once for the module; what the
+    command printed."""
+    with module_rows(django_db_blocker, _load_demo) as printed:
+        yield printed
 
 
 # --- people ---------------------------------------------------------------------------

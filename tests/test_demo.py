@@ -41,15 +41,10 @@ def counts() -> dict[str, int]:
     return tallies
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Three demo accounts at full PBKDF2 strength cost seconds in every test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def loaded(db):
-    return load_demo()
+def loaded(demo, db):
+    """The demo content, loaded once for this module: what ``load_demo`` printed."""
+    return demo
 
 
 @pytest.fixture
@@ -184,7 +179,9 @@ def test_prints_the_logins_with_a_demo_credentials_warning(loaded):
     assert "demo credentials" in loaded
 
 
-def test_existing_account_keeps_its_password(db):
-    get_user_model().objects.create_user("editor", password="the editor's own")
+def test_existing_account_keeps_its_password(loaded):
+    editor = get_user_model().objects.get(username="editor")
+    editor.set_password("the editor's own")
+    editor.save()
     load_demo()
     assert get_user_model().objects.get(username="editor").check_password("the editor's own")

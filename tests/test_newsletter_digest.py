@@ -22,6 +22,7 @@ from articles import demo, workflow
 from articles.models import Story
 from newsletters import digest, editions, guards, render
 from newsletters.models import Edition, EditionItem, Newsletter, Subscriber
+from tests.conftest import module_rows
 from tests.factories import make_section, make_story
 from tests.servers import production_env
 from tests.test_validity import VNU_JAR, _describe
@@ -40,9 +41,11 @@ def build(*args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def demo_content():
-    call_command("load_demo", stdout=StringIO())
+@pytest.fixture(scope="class")
+def demo_content(django_db_setup, django_db_blocker):
+    """The demo content, loaded once for the tests of a class."""
+    with module_rows(django_db_blocker, lambda: call_command("load_demo", stdout=StringIO())):
+        yield
 
 
 @pytest.fixture
@@ -77,70 +80,71 @@ class Links(HTMLParser):
 # --- build_digest on the demo --------------------------------------------------------------------
 
 
-def test_build_digest_prints_the_count_line_then_the_seed_story(demo_content):
-    text = build()
-    first = text.splitlines()[0]
-    words, minutes = map(int, COUNT_LINE.match(first).groups())
-    assert words > 100 and minutes == -(-words // digest.WORDS_PER_MINUTE)
-    assert demo.SEED_HEADLINE in text
-    assert SEED_LEDE in text
-    assert "Why it matters: " + SEED_WHY in text
-    assert "1 BIG THING" in text and text.index("1 BIG THING") < text.index(demo.SEED_HEADLINE)
-
-
-def test_the_count_is_the_words_of_the_edition(demo_content, daily):
-    content = digest.for_window(daily, timezone.localdate(), *_last_day())
-    lead = content.lead
-    assert lead.headline == demo.SEED_HEADLINE
-    by_hand = sum(
-        len(re.findall(r"\w[\w'’-]*", f"{e.headline} {e.lede} {e.why_text}"))
-        + (sum(len(link.title.split()) for link in e.links) if e is lead else 0)
-        for e in content.entries
-    )
-    assert abs(content.words - by_hand) <= len(content.entries) * 3  # tokenizers differ on "5-4"
-
-
 def _last_day():
     now = timezone.now()
     return now - timedelta(hours=24), now
 
 
-def test_the_html_edition_has_the_same_stories_as_the_text(demo_content, tmp_path):
-    text = build("--format", "text")
-    out = build("--format", "html", "--output", str(tmp_path / "edition.html"))
-    html = (tmp_path / "edition.html").read_text()
-    assert COUNT_LINE.match(out.splitlines()[0])
-    content = digest.for_window(Newsletter.objects.first(), timezone.localdate(), *_last_day())
-    headlines = [entry.headline for entry in content.entries]
-    assert len(headlines) >= 4
-    for headline in headlines:
-        assert headline in text
-        assert headline in unescape(html)
-    assert out.splitlines()[0] in html and out.splitlines()[0] == text.splitlines()[0]
+class TestTheEditionOfTheDemo:
+    """``build_digest`` on the demo content, loaded once for these tests."""
 
+    def test_build_digest_prints_the_count_line_then_the_seed_story(self, demo_content):
+        text = build()
+        first = text.splitlines()[0]
+        words, minutes = map(int, COUNT_LINE.match(first).groups())
+        assert words > 100 and minutes == -(-words // digest.WORDS_PER_MINUTE)
+        assert demo.SEED_HEADLINE in text
+        assert SEED_LEDE in text
+        assert "Why it matters: " + SEED_WHY in text
+        assert "1 BIG THING" in text and text.index("1 BIG THING") < text.index(demo.SEED_HEADLINE)
 
-def test_the_html_edition_printed_starts_with_the_count_line(demo_content):
-    out = build("--format", "html")
-    first, second = out.splitlines()[:2]
-    assert COUNT_LINE.match(first)
-    assert second.lower().startswith("<!doctype html>")
+    def test_the_count_is_the_words_of_the_edition(self, demo_content, daily):
+        content = digest.for_window(daily, timezone.localdate(), *_last_day())
+        lead = content.lead
+        assert lead.headline == demo.SEED_HEADLINE
+        by_hand = sum(
+            len(re.findall(r"\w[\w'’-]*", f"{e.headline} {e.lede} {e.why_text}"))
+            + (sum(len(link.title.split()) for link in e.links) if e is lead else 0)
+            for e in content.entries
+        )
+        assert (
+            abs(content.words - by_hand) <= len(content.entries) * 3
+        )  # tokenizers differ on "5-4"
 
+    def test_the_html_edition_has_the_same_stories_as_the_text(self, demo_content, tmp_path):
+        text = build("--format", "text")
+        out = build("--format", "html", "--output", str(tmp_path / "edition.html"))
+        html = (tmp_path / "edition.html").read_text()
+        assert COUNT_LINE.match(out.splitlines()[0])
+        content = digest.for_window(Newsletter.objects.first(), timezone.localdate(), *_last_day())
+        headlines = [entry.headline for entry in content.entries]
+        assert len(headlines) >= 4
+        for headline in headlines:
+            assert headline in text
+            assert headline in unescape(html)
+        assert out.splitlines()[0] in html and out.splitlines()[0] == text.splitlines()[0]
 
-def test_the_html_edition_is_under_gmails_clip_with_absolute_links_and_described_images(
-    demo_content, tmp_path
-):
-    build("--format", "html", "--output", str(tmp_path / "edition.html"))
-    html = (tmp_path / "edition.html").read_text()
-    assert len(html.encode()) < render.GMAIL_CLIP_BYTES
-    page = Links()
-    page.feed(html)
-    assert page.hrefs and all(href.startswith(("https://", "http://")) for href in page.hrefs)
-    assert page.images
-    for image in page.images:
-        assert image.get("width") and image.get("height") and image.get("alt") is not None
-    assert "prefers-color-scheme: dark" in html  # the dark scheme survives the inlining
-    assert '<meta name="color-scheme" content="light dark">' in html
-    assert 'style="' in html  # CSS inlined for mail apps that drop <style>
+    def test_the_html_edition_printed_starts_with_the_count_line(self, demo_content):
+        out = build("--format", "html")
+        first, second = out.splitlines()[:2]
+        assert COUNT_LINE.match(first)
+        assert second.lower().startswith("<!doctype html>")
+
+    def test_the_html_edition_is_under_gmails_clip_with_absolute_links_and_described_images(
+        self, demo_content, tmp_path
+    ):
+        build("--format", "html", "--output", str(tmp_path / "edition.html"))
+        html = (tmp_path / "edition.html").read_text()
+        assert len(html.encode()) < render.GMAIL_CLIP_BYTES
+        page = Links()
+        page.feed(html)
+        assert page.hrefs and all(href.startswith(("https://", "http://")) for href in page.hrefs)
+        assert page.images
+        for image in page.images:
+            assert image.get("width") and image.get("height") and image.get("alt") is not None
+        assert "prefers-color-scheme: dark" in html  # the dark scheme survives the inlining
+        assert '<meta name="color-scheme" content="light dark">' in html
+        assert 'style="' in html  # CSS inlined for mail apps that drop <style>
 
 
 @pytest.mark.slow  # vnu.jar in a Java process

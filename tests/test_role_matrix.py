@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -33,7 +31,7 @@ from articles.models import (
     Story,
 )
 from articles.models.preview import PREVIEW_LIFETIME
-from tests.conftest import form_values, in_group, signed_in
+from tests.conftest import form_values, in_group, module_rows, signed_in
 from tests.factories import make_author, make_section, make_story, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
@@ -415,22 +413,9 @@ def _make_world() -> tuple[dict, int, dict]:
 
 @pytest.fixture(scope="module")
 def _saved_world(django_db_setup, django_db_blocker):
-    """The people and stories, made once for the module's few hundred requests.
-
-    Inside a transaction that is rolled back after the module; each test runs in a
-    savepoint within it (pytest-django's own), so what one request changes is gone
-    before the next test.
-    """
-    fast_hashes = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        # The world's stories are sketches: the house rules are tested elsewhere.
-        NEWSROOM={**settings.NEWSROOM, "HOUSE_RULES": False},
-    )
-    with django_db_blocker.unblock(), transaction.atomic():
-        with fast_hashes:
-            made = _make_world()
+    """The people and stories, made once for the module's few hundred requests."""
+    with module_rows(django_db_blocker, _make_world) as made:
         yield made
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
