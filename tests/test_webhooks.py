@@ -175,6 +175,7 @@ def verified(endpoint: Endpoint, request: Received) -> dict:
 # --- the outbox ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_publication_writes_its_event_and_deliveries_in_the_same_transaction(editor, receiver):
     everything = Endpoint.objects.create(url=receiver.url)
     Endpoint.objects.create(url=receiver.url + "/b", event_types=[EventType.UNPUBLISHED])
@@ -186,6 +187,7 @@ def test_publication_writes_its_event_and_deliveries_in_the_same_transaction(edi
     assert DBTaskResult.objects.filter(task_path=TASK).count() == 1
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_a_transition_rolled_back_leaves_no_event(editor, receiver):
     Endpoint.objects.create(url=receiver.url)
     story = live_story(editor, "Rolled back", publish=False)
@@ -261,6 +263,7 @@ def test_a_failure_in_the_outbox_never_stops_publishing(editor, monkeypatch):
 # --- delivery -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_delivery_is_signed_and_thin(editor, receiver):
     endpoint = Endpoint.objects.create(url=receiver.url)
     story = publish(editor, "A headline partners fetch themselves")
@@ -284,6 +287,7 @@ def test_delivery_is_signed_and_thin(editor, receiver):
     assert sent.status == Delivery.Status.SUCCEEDED
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_a_wrong_secret_does_not_verify(editor, receiver):
     Endpoint.objects.create(url=receiver.url)
     publish(editor)
@@ -293,6 +297,7 @@ def test_a_wrong_secret_does_not_verify(editor, receiver):
         verified(other, receiver.received[0])
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_three_failures_then_success_make_one_success_and_four_logged_attempts(editor, receiver):
     receiver.script = [500, (503, b"busy"), 502, 200]
     endpoint = Endpoint.objects.create(url=receiver.url)
@@ -320,6 +325,7 @@ def test_three_failures_then_success_make_one_success_and_four_logged_attempts(e
     assert endpoint.health == "Healthy" and endpoint.consecutive_failures == 0
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_retries_back_off_for_about_three_days_then_give_up(editor, receiver):
     receiver.default = 500
     Endpoint.objects.create(url=receiver.url)
@@ -351,6 +357,7 @@ def test_backoff_doubles_from_thirty_seconds_up_to_twelve_hours():
         assert 0.8 * expected <= wait <= 1.2 * expected
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_410_gone_switches_the_endpoint_off(editor, receiver):
     receiver.script = [410]
     endpoint = Endpoint.objects.create(url=receiver.url)
@@ -368,6 +375,7 @@ def test_410_gone_switches_the_endpoint_off(editor, receiver):
     assert Delivery.objects.count() == 2  # nothing more for a switched-off endpoint
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_a_slow_receiver_is_cut_off_at_the_timeout_and_retried(editor, receiver, settings):
     settings.NEWSROOM = {**settings.NEWSROOM, "WEBHOOK_TIMEOUT_SECONDS": 1}
     receiver.script = [("sleep", 3)]
@@ -382,6 +390,7 @@ def test_a_slow_receiver_is_cut_off_at_the_timeout_and_retried(editor, receiver,
     assert attempt.delivery.next_attempt_at > timezone.now()
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_redirects_are_not_followed(editor, receiver):
     receiver.script = [("redirect", "/elsewhere")]
     Endpoint.objects.create(url=receiver.url)
@@ -392,6 +401,7 @@ def test_redirects_are_not_followed(editor, receiver):
     assert attempt.status_code == 307 and attempt.delivery.status == Delivery.Status.PENDING
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_a_long_answer_is_logged_as_an_excerpt(editor, receiver):
     receiver.script = [(500, b"x" * 5000)]
     Endpoint.objects.create(url=receiver.url)
@@ -432,6 +442,7 @@ def test_https_certificate_is_checked_against_the_host_name(
 # --- nothing lost ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_an_attempt_cut_off_with_its_worker_is_made_again_with_the_same_id(editor, receiver):
     """The fast version of tests/test_webhooks_worker.py: the worker claims the delivery
     and dies before recording anything; the guard it queued tries again."""
@@ -451,6 +462,7 @@ def test_an_attempt_cut_off_with_its_worker_is_made_again_with_the_same_id(edito
     assert [r.headers["webhook-id"] for r in receiver.received] == [sent.webhook_id]
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_the_safety_net_command_delivers_what_no_job_will(editor, receiver):
     Endpoint.objects.create(url=receiver.url)
     with time_machine.travel(timezone.now(), tick=True) as clock:

@@ -18,6 +18,7 @@ def receiver(settings):
         yield running
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_replay_from_the_admin_sends_again_with_the_same_id(editor, receiver, as_admin, settings):
     settings.NEWSROOM = {**settings.NEWSROOM, "WEBHOOK_MAX_ATTEMPTS": 1}
     receiver.script = [500]
@@ -43,6 +44,7 @@ def test_replay_from_the_admin_sends_again_with_the_same_id(editor, receiver, as
     assert sent.webhook_id in event_page.content.decode()
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_endpoint_admin_shows_the_secret_once_and_the_health(as_admin, receiver):
     response = as_admin.post(
         reverse("admin:interchange_endpoint_add"),
@@ -58,6 +60,7 @@ def test_endpoint_admin_shows_the_secret_once_and_the_health(as_admin, receiver)
     assert "Nothing sent yet" in listing
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_switching_an_endpoint_back_on_and_sending_what_it_missed(editor, receiver, as_admin):
     receiver.script = [410]
     endpoint = Endpoint.objects.create(url=receiver.url)

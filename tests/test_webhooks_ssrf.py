@@ -51,6 +51,7 @@ def test_the_admin_refuses_a_private_address(as_admin):
     assert "private or local address" in response.content.decode()
 
 
+@pytest.mark.slow  # a receiver: an HTTP server on 127.0.0.1
 def test_the_address_is_checked_again_at_delivery(editor, settings):
     """A name that was fine when saved may point inside the network by the time we send."""
     with Receiver() as receiver:
