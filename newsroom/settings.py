@@ -99,8 +99,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # The security headers first, so that every response gets them: static files,
-    # cached pages, and the 400, 404, 413, 500 and 503 that other middleware answers.
+    # A cached page for an anonymous reader, before anything else: a hit costs no
+    # database query and no other middleware. Pages are stored as they left the stack
+    # below (security headers, ETag), and a miss goes through all of it.
+    "articles.cache.PublicPageCacheMiddleware",
+    # The security headers next, so that every response gets them: static files, pages
+    # (and so the cached ones), and the 400, 404, 413, 500 and 503 that other
+    # middleware answers.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,10 +114,9 @@ MIDDLEWARE = [
     # The edition's language from the address (/fa/… is Persian), for pages and errors.
     "articles.middleware.EditionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # ETag on every response and 304 for conditional requests, cached pages included.
+    # ETag on every response and 304 for conditional requests (the page cache answers
+    # them itself for the pages it holds).
     "django.middleware.http.ConditionalGetMiddleware",
-    # Before sessions: a cached page for an anonymous reader costs no database query.
-    "articles.cache.PublicPageCacheMiddleware",
     # A lost database connection becomes a branded 503 with Retry-After.
     "articles.middleware.DatabaseUnavailableMiddleware",
     # Reader pages from the replica, writers from the primary (unused without a replica).

@@ -189,8 +189,87 @@ def test_conditional_request_gets_304(client, page_cache):
     make_story("Story", publish=True)
     first = client.get("/")
     etag = first["ETag"]
+    assert client.get("/")["ETag"] == etag  # the hit carries the stored ETag
     second = client.get("/", headers={"If-None-Match": etag})
     assert second.status_code == 304
+    assert second["X-Cache"] == "hit" and second["ETag"] == etag and second.content == b""
+    assert client.get("/", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+# --- a hit skips the rest of the stack: what the stack adds must come with the page ----------
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+@pytest.mark.django_db
+def test_a_hit_carries_the_headers_the_stack_gave_the_page(client, page_cache):
+    make_story("Story", publish=True)
+    first = client.get("/")
+    hit = client.get("/")
+    assert (first["X-Cache"], hit["X-Cache"]) == ("miss", "hit")
+    assert all(header in first for header in SECURITY_HEADERS)
+    del first["X-Cache"], hit["X-Cache"]
+    assert dict(hit.items()) == dict(first.items())
+
+
+@pytest.mark.django_db
+def test_changing_the_security_settings_leaves_no_page_with_the_old_headers(
+    client, page_cache, settings
+):
+    make_story("Story", publish=True)
+    client.get("/")
+    assert client.get("/")["X-Cache"] == "hit"
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["'self'"]}
+    response = client.get("/")
+    assert response["X-Cache"] == "miss"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_a_page_kept_for_https_is_not_served_over_http(client, page_cache, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    make_story("Story", publish=True)
+    secure = client.get("/", secure=True)
+    assert client.get("/", secure=True)["X-Cache"] == "hit"
+    assert "Strict-Transport-Security" in secure
+    plain = client.get("/")
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    assert "Strict-Transport-Security" not in plain
+
+
+@pytest.mark.django_db
+def test_a_forged_host_gets_the_400_with_the_security_headers(client, page_cache):
+    make_story("Story", publish=True)
+    client.get("/")
+    response = client.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "X-Cache" not in response
+    for header in SECURITY_HEADERS:
+        assert header in response, header
+
+
+@pytest.mark.django_db
+def test_a_hit_costs_no_other_middleware(client, page_cache, monkeypatch):
+    """The edition middleware (well below the page cache) sees the miss, not the hit."""
+    from articles import editions
+
+    make_story("Story", publish=True)
+    seen = []
+    original = editions.from_path
+    monkeypatch.setattr(editions, "from_path", lambda path: seen.append(path) or original(path))
+    client.get("/")
+    client.get("/")
+    assert seen == ["/"]
 
 
 @pytest.mark.django_db

@@ -7,6 +7,12 @@ invalidated by a later generation: in Redis the check and the read are one round
 (``outbox.VIEW``) is checked too, so a takedown Redis missed still wins within
 ``POLL_SECONDS``. A hit builds the response from stored bytes and headers (no
 unpickling) with the ETag computed when it was stored.
+
+The middleware is the first of the stack: a hit skips every other one. What those add
+to a page (the security headers, the ETag) is stored with it, because the page passed
+through them on its way out when it was rendered; a change to the settings behind
+those headers changes every page's key (:func:`_headers_version`), so no page outlives
+the headers it was stored with.
 """
 
 import hashlib
@@ -14,8 +20,11 @@ import json
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 
 from articles.purge import surrogate_key_header
 
@@ -23,11 +32,45 @@ from .outbox import EVERYTHING, LATEST, TAG_PREFIX, VIEW
 from .redis import ResilientRedisCache
 from .tags import ROUTES
 
-#: The key prefix of stored pages ("v3": pages were pickled responses once).
-PAGE_PREFIX = "page:v3:"
+#: The key prefix of stored pages ("v4": pages were pickled responses once, then kept
+#: their generation and tags inside the JSON metadata only).
+PAGE_PREFIX = "page:v4:"
 _NEVER_CACHED = ("/admin/", "/p/", "/preview/", "/healthz", "/static/", "/media/")
 #: Headers a stored page keeps: the rest are per request (or added on the way out).
 _NOT_KEPT = {"set-cookie", "x-cache", "vary-cookie"}
+
+
+#: The settings behind the headers the middleware below this one adds to every page.
+_HEADER_SETTINGS = (
+    "SECURE_CSP",
+    "SECURE_CSP_REPORT_ONLY",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "SECURE_SSL_REDIRECT",
+    "X_FRAME_OPTIONS",
+    "MIDDLEWARE",
+)
+_headers_version_value = None
+
+
+def _headers_version() -> str:
+    """A digest of the settings that shape a page's headers on its way out."""
+    global _headers_version_value
+    if _headers_version_value is None:
+        values = repr([getattr(settings, name, None) for name in _HEADER_SETTINGS])
+        _headers_version_value = hashlib.sha256(values.encode()).hexdigest()[:12]
+    return _headers_version_value
+
+
+@receiver(setting_changed)
+def _forget_headers_version(setting, **kwargs) -> None:
+    global _headers_version_value
+    if setting in _HEADER_SETTINGS:
+        _headers_version_value = None
 
 
 def page_cache_seconds() -> int:
@@ -107,7 +150,14 @@ class PageStore:
     def store(self, name: str, meta: dict, body: bytes, seconds: int) -> None:
         if self.redis:
             try:
-                self.shared.store_page(name, json.dumps(meta).encode(), body, seconds)
+                self.shared.store_page(
+                    name,
+                    json.dumps(meta).encode(),
+                    body,
+                    seconds,
+                    generation=meta["generation"],
+                    tags=meta["tags"],
+                )
             except Exception:  # Redis away: the page is simply not kept
                 return
         else:
@@ -130,9 +180,9 @@ def _mark(response, tags: list[str]) -> None:
 class PublicPageCacheMiddleware:
     """Serve anonymous readers' GETs from the shared cache; staff always get fresh pages.
 
-    Placed before the session middleware so a hit costs no database query (but the
-    invalidations read every ``POLL_SECONDS``). The Host header is checked before the
-    cache is consulted, so a forged host gets the 400 it would get uncached. Responses
+    First of the stack, so a hit costs no database query (but the invalidations read
+    every ``POLL_SECONDS``) and no other middleware. The Host header is checked before
+    the cache is consulted, so a forged host gets the 400 it would get uncached. Responses
     that set a cookie, used a nonce, or say private/no-store are never stored. Every
     cacheable response says what it shows in ``Surrogate-Key`` and ``Cache-Tag``.
     """
@@ -148,14 +198,25 @@ class PublicPageCacheMiddleware:
             if cacheable and _cacheable_response(request, response):
                 _mark(response, tags_of(request, response))
             return response
-        host = request.get_host()  # DisallowedHost (a 400) before anything is served
-        digest = hashlib.sha256(f"{request.method}:{host}:{request.get_full_path()}".encode())
-        name = PAGE_PREFIX + digest.hexdigest()
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            # The stack below answers it: a 400 with the security headers.
+            return self.get_response(request)
+        key = ":".join(
+            (request.method, request.scheme, host, request.get_full_path(), _headers_version())
+        )
+        name = PAGE_PREFIX + hashlib.sha256(key.encode()).hexdigest()
         VIEW.refresh()
         store = PageStore()
         found = store.fetch(name)
         if found is not None:
             response = _respond(*found)
+            if request.method == "GET" and response.has_header("ETag"):
+                # What ConditionalGetMiddleware does for a page it sees: 304 when it matches.
+                response = get_conditional_response(
+                    request, etag=response["ETag"], response=response
+                )
             response["X-Cache"] = "hit"
             return response
         generation = _generation(store.shared)
@@ -171,7 +232,8 @@ class PublicPageCacheMiddleware:
         tags = tags_of(request, response)
         _mark(response, tags)
         body = response.content
-        response["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        if not response.has_header("ETag"):
+            response["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         headers = [(h, v) for h, v in response.items() if h.lower() not in _NOT_KEPT]
         meta = {
             "status": response.status_code,

@@ -33,18 +33,15 @@ def _degrading(name, fallback=None):
     return decorator
 
 
-# A stored page is a hash: its metadata (status, headers, ETag, the generation it was
-# rendered under, its tags) as JSON, and its body as bytes. It is returned only if no
-# tag it shows (nor "*", everything) was invalidated after that generation: the check
-# and the read are one round trip.
+# A stored page is a hash: its metadata (status, headers) as JSON, its body as bytes,
+# the generation it was rendered under and the tags it shows (space-separated). It is
+# returned only if no tag it shows (nor "*", everything) was invalidated after that
+# generation: the check and the read are one round trip, sent as the script's SHA1.
 _FETCH = """
-local entry = redis.call('HMGET', KEYS[1], 'meta', 'body')
-if not entry[1] then return false end
-local meta = cjson.decode(entry[1])
-local generation = tonumber(meta['generation'])
-local tags = meta['tags']
-table.insert(tags, '*')
-for _, tag in ipairs(tags) do
+local entry = redis.call('HMGET', KEYS[1], 'meta', 'body', 'generation', 'tags')
+if not entry[1] or not entry[3] then return false end
+local generation = tonumber(entry[3])
+for tag in string.gmatch(entry[4] .. ' *', '%S+') do
   local version = tonumber(redis.call('GET', ARGV[1] .. tag) or '0') or 0
   if version > generation then return false end
 end
@@ -85,30 +82,52 @@ class ResilientRedisCache(RedisCache):
     incr = _degrading("incr", 0)(RedisCache.incr)
     clear = _degrading("clear")(RedisCache.clear)
 
-    def _client(self, key: str, write: bool = False):
-        """One client per connection pool, kept: Django's own builds a new ``Redis``
-        object on every call, a quarter of the cost of a page-cache hit. Clients are
-        safe to share between threads (each command takes a connection from the pool)."""
+    def _client(self, key: str, write: bool = False) -> "_PageClient":
+        """One client per connection pool, kept, with the page cache's scripts: Django's
+        own builds a new ``Redis`` object on every call, a quarter of the cost of a
+        page-cache hit. Clients are safe to share between threads (each command takes a
+        connection from the pool)."""
         pool = self._cache._get_connection_pool(write)
         clients = self.__dict__.setdefault("_page_clients", {})
         client = clients.get(id(pool))
         if client is None:
-            client = clients[id(pool)] = self._cache._client(connection_pool=pool)
+            client = clients[id(pool)] = _PageClient(self._cache._client(connection_pool=pool))
         return client
 
     def fetch_page(self, name: str, tag_prefix: str) -> tuple[bytes, bytes] | None:
         """``(meta, body)`` of a stored page still valid for its tags, or None."""
         key = self.make_and_validate_key(name)
-        found = self._client(key).eval(_FETCH, 1, key, self.make_and_validate_key(tag_prefix))
+        fetch = self._client(key).fetch
+        found = fetch(keys=[key], args=[self.make_and_validate_key(tag_prefix)])
         return (found[0], found[1]) if found else None
 
-    def store_page(self, name: str, meta: bytes, body: bytes, seconds: int) -> None:
+    def store_page(
+        self,
+        name: str,
+        meta: bytes,
+        body: bytes,
+        seconds: int,
+        *,
+        generation: int,
+        tags: list[str],
+    ) -> None:
         key = self.make_and_validate_key(name)
-        pipe = self._client(key, write=True).pipeline()
-        pipe.hset(key, mapping={"meta": meta, "body": body})
+        pipe = self._client(key, write=True).redis.pipeline()
+        fields = {"meta": meta, "body": body, "generation": generation, "tags": " ".join(tags)}
+        pipe.hset(key, mapping=fields)
         pipe.expire(key, seconds)
         pipe.execute()
 
     def raise_tags(self, tags: list[str], generation: int, tag_prefix: str) -> None:
         prefix = self.make_and_validate_key(tag_prefix)
-        self._client(prefix, write=True).eval(_RAISE, 0, generation, prefix, *tags)
+        self._client(prefix, write=True).raise_tags(args=[generation, prefix, *tags])
+
+
+class _PageClient:
+    """A redis-py client and the page cache's scripts, sent as EVALSHA (and loaded again
+    if Redis lost them, after a restart)."""
+
+    def __init__(self, redis):
+        self.redis = redis
+        self.fetch = redis.register_script(_FETCH)
+        self.raise_tags = redis.register_script(_RAISE)
