@@ -1,0 +1,88 @@
+"""The stories sitemap in pages of consecutive ids: numbered without counting the archive,
+each page one range of the primary key, every published story on exactly one page."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from lxml import etree
+
+from articles import workflow
+from articles.sitemaps import StorySitemap
+from tests.factories import make_story
+
+pytestmark = pytest.mark.django_db
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+PER_PAGE = 4
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(StorySitemap, "limit", PER_PAGE)
+
+
+def locations(client, path: str) -> list[str]:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    doc = etree.fromstring(response.content)
+    return [
+        urlsplit(loc.text).path
+        + (f"?{urlsplit(loc.text).query}" if urlsplit(loc.text).query else "")
+        for loc in doc.iterfind(".//sm:loc", NS)
+    ]
+
+
+def story_pages(client) -> list[str]:
+    return [
+        loc for loc in locations(client, "/sitemap.xml") if loc.startswith("/sitemap-stories.xml")
+    ]
+
+
+def test_every_published_story_is_on_exactly_one_page(client, small_pages, editor):
+    published = [make_story(f"Live {n}", publish=True, by=editor) for n in range(6)]
+    draft = make_story("Still a draft")
+    published += [make_story(f"Later {n}", publish=True, by=editor) for n in range(3)]
+    taken_down = published.pop(2)
+    workflow.transition(taken_down, "unpublish", editor)
+
+    pages = story_pages(client)
+    highest = max(story.pk for story in published)
+    assert len(pages) == -(-highest // PER_PAGE)
+    listed = [loc for page in pages for loc in locations(client, page)]
+    assert sorted(listed) == sorted(story.get_absolute_url() for story in published)
+    assert draft.get_absolute_url() not in listed
+    assert taken_down.get_absolute_url() not in listed
+
+
+def test_a_page_holds_one_range_of_ids(client, small_pages, editor):
+    stories = [make_story(f"Story {n}", publish=True, by=editor) for n in range(9)]
+    for story in stories:
+        page = -(-story.pk // PER_PAGE)
+        path = "/sitemap-stories.xml" + (f"?p={page}" if page > 1 else "")
+        assert story.get_absolute_url() in locations(client, path)
+
+
+def test_pages_cost_the_same_however_big_the_archive(
+    client, small_pages, editor, django_assert_num_queries
+):
+    make_story("First", publish=True, by=editor)
+    with django_assert_num_queries(7):
+        client.get("/sitemap.xml")
+    first_story_page = len(story_pages(client))
+    # A page: the highest id (its number must exist), its stories, their translations.
+    with django_assert_num_queries(3):
+        client.get(f"/sitemap-stories.xml?p={first_story_page}")
+    for n in range(12):
+        make_story(f"More {n}", publish=True, by=editor)
+    with django_assert_num_queries(7):
+        client.get("/sitemap.xml")
+    last = len(story_pages(client))
+    assert last > 1
+    with django_assert_num_queries(3):
+        client.get(f"/sitemap-stories.xml?p={last}")
+
+
+def test_a_page_past_the_last_is_not_found(client, small_pages, editor):
+    make_story("Only one", publish=True, by=editor)
+    last = len(story_pages(client))
+    assert client.get(f"/sitemap-stories.xml?p={last + 1}").status_code == 404
