@@ -8,7 +8,7 @@ from lxml import etree
 
 from articles import workflow
 from articles.sitemaps import StorySitemap
-from tests.factories import make_story
+from tests.factories import make_author, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,16 @@ def test_a_page_past_the_last_is_not_found(client, small_pages, editor):
     make_story("Only one", publish=True, by=editor)
     last = len(story_pages(client))
     assert client.get(f"/sitemap-stories.xml?p={last + 1}").status_code == 404
+
+
+def test_authors_are_listed_while_they_have_a_published_story(client, editor):
+
+    live, drafting, gone = make_author("Live Writer"), make_author("Drafting"), make_author("Gone")
+    make_story("Out there", authors=[live], publish=True, by=editor)
+    make_story("Not yet", authors=[drafting])
+    taken_down = make_story("Taken down", authors=[gone], publish=True, by=editor)
+    workflow.transition(taken_down, "unpublish", editor)
+    listed = set(locations(client, "/sitemap-authors.xml"))
+    assert live.get_absolute_url() in listed
+    assert drafting.get_absolute_url() not in listed
+    assert gone.get_absolute_url() not in listed
