@@ -10,7 +10,7 @@ from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from articles import editions, site, snapshot
@@ -43,24 +43,28 @@ class _StoriesSitemap(_SiteSitemap):
 
 
 class IdRanges(Paginator):
-    """Pages of stories by id: page *n* holds the published stories whose ids are in
-    ``((n - 1) * per_page, n * per_page]``, and there are as many pages as the highest
-    published id needs.
+    """Pages of stories by id: page *n* holds the published stories whose ids are in the
+    *n*-th run of ``per_page`` ids from the lowest published one, and there are as many
+    pages as it takes to reach the highest.
 
-    Both are one short walk of the primary key's index, whatever the size of the
-    archive: counting a million stories to number the pages, and skipping 999,000 of
-    them to reach the last page, would cost seconds. A page holds fewer than
-    ``per_page`` stories where ids went to drafts, and none where all of them did (an
-    empty sitemap is valid). A story keeps its page for life.
+    Both ends are found in one query, at the two ends of the primary key's index, and a
+    page is one range of that index, whatever the size of the archive: counting a
+    million stories to number the pages, and skipping 999,000 of them to reach the
+    last page, would cost seconds. A page holds fewer than ``per_page`` stories where
+    ids went to drafts; the first and the last are never empty, and one in between
+    only where ``per_page`` ids in a row all went to stories never published. A story
+    keeps its page for life.
     """
 
     @cached_property
-    def highest(self) -> int:
-        return self.object_list.order_by("-pk").values_list("pk", flat=True).first() or 0
+    def ends(self) -> tuple[int, int]:
+        ends = self.object_list.order_by().aggregate(lowest=Min("pk"), highest=Max("pk"))
+        return ends["lowest"] or 0, ends["highest"] or 0
 
     @cached_property
     def num_pages(self) -> int:
-        return max(1, -(-self.highest // self.per_page))
+        lowest, highest = self.ends
+        return max(1, -(-(highest - lowest + 1) // self.per_page)) if highest else 1
 
     @cached_property
     def count(self) -> int:
@@ -69,7 +73,7 @@ class IdRanges(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
-        first = (number - 1) * self.per_page
+        first = self.ends[0] - 1 + (number - 1) * self.per_page
         stories = self.object_list.filter(pk__gt=first, pk__lte=first + self.per_page)
         return self._get_page(stories, number, self)
 
