@@ -55,7 +55,11 @@ urlpatterns = [
     path(
         "sitemap.xml",
         cache_control(public=True, max_age=300)(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        {
+            "sitemaps": SITEMAPS,
+            "sitemap_url_name": "sitemap-section",
+            "template_name": "articles/sitemap_index.xml",
+        },
         name="sitemap",
     ),
     path(

@@ -103,3 +103,18 @@ def test_authors_are_listed_while_they_have_a_published_story(client, editor):
     assert live.get_absolute_url() in listed
     assert drafting.get_absolute_url() not in listed
     assert gone.get_absolute_url() not in listed
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tehran", "America/St_Johns"])
+def test_the_index_dates_pages_as_django_does(settings, zone):
+    """``iso_time`` (the index's fast date) writes what ``date:"c"`` writes."""
+    from datetime import datetime
+
+    from django.template import engines
+    from django.utils import timezone
+
+    settings.TIME_ZONE = zone
+    moment = datetime(2026, 3, 20, 23, 45, 6, 789, tzinfo=timezone.UTC)
+    django_way = engines["django"].from_string('{{ t|date:"c" }}').render({"t": moment})
+    ours = engines["django"].from_string("{% load reader %}{{ t|iso_time }}").render({"t": moment})
+    assert ours == django_way

@@ -16,3 +16,11 @@ def machine_time(value):
     if not value:
         return ""
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+@register.filter(expects_localtime=True)
+def iso_time(value):
+    """ISO 8601 with microseconds and the UTC offset: the same text as ``date:'c'`` at a
+    fraction of the cost (the sitemap index dates a thousand pages at a million
+    stories)."""
+    return value.isoformat() if value else ""
