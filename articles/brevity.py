@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from articles.persian import persian_digits
+from articles import persian
 from articles.richtext import html_to_text
 from articles.text import normalize_label, sentence_count, word_count
 
@@ -95,8 +95,7 @@ class Finding:
 
 def _number(n: int) -> str:
     """``n`` in the digits of the language the messages are in: ۱۲ in Persian."""
-    persian = (get_language() or "").split("-")[0] == "fa"
-    return persian_digits(str(n)) if persian else str(n)
+    return persian.persian_digits(n) if persian.is_active() else str(n)
 
 
 @dataclass

@@ -19,11 +19,14 @@ the space before a verb's می/نمی and after a plural's ها/های counting 
 کتاب‌ها, دانش and آموز for دانش‌آموز), so a search for the stem or for the parts written
 apart finds it too. Latin text passes through unchanged.
 
-Pure functions over strings, each one pass (or a fixed number) over its input.
+Pure functions over strings, each one pass (or a fixed number) over its input; and
+:func:`is_active`, whether the active language is Persian (its digits, its calendar).
 """
 
 import re
 import unicodedata
+
+from django.utils import translation
 
 ZWNJ = "\u200c"
 
@@ -153,7 +156,12 @@ _TO_PERSIAN_DIGITS = str.maketrans("0123456789", "".join(chr(0x06F0 + n) for n i
 
 def persian_digits(word: str) -> str:
     """``word`` with its Latin digits written as Persian ones."""
-    return word.translate(_TO_PERSIAN_DIGITS)
+    return str(word).translate(_TO_PERSIAN_DIGITS)
+
+
+def is_active() -> bool:
+    """Whether the active language (a page's, a message's) is Persian."""
+    return (translation.get_language() or "").split("-")[0] == "fa"
 
 
 def without_affix(word: str) -> str | None:

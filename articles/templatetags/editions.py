@@ -14,20 +14,12 @@ from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone, translation
 
+from articles import persian
+
 register = template.Library()
 
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 #: Django ``date`` format characters that show the time of day.
 TIME_CHARACTERS = frozenset("aAfgGhHiPsu")
-
-
-def _is_persian() -> bool:
-    return (translation.get_language() or "").split("-")[0] == "fa"
-
-
-def persian_digits(text: str) -> str:
-    """``text`` with 0–9 written ۰–۹."""
-    return str(text).translate(PERSIAN_DIGITS)
 
 
 def solar_hijri(value: datetime.datetime | datetime.date, *, with_time: bool, zone: bool) -> str:
@@ -45,7 +37,7 @@ def solar_hijri(value: datetime.datetime | datetime.date, *, with_time: bool, zo
         text += f"، ساعت {day.hour:02d}:{day.minute:02d}"
         if zone:
             text += f" ({value.strftime('%Z') or timezone.get_current_timezone_name()})"
-    return persian_digits(text)
+    return persian.persian_digits(text)
 
 
 @register.filter(expects_localtime=True)
@@ -55,7 +47,7 @@ def edition_date(value, format: str = "N j, Y") -> str:
     digits in the Persian edition, with the time when ``format`` shows one."""
     if not value:
         return ""
-    if not _is_persian():
+    if not persian.is_active():
         return date_filter(value, format)
     return solar_hijri(value, with_time=bool(TIME_CHARACTERS & set(format)), zone="T" in format)
 
@@ -67,8 +59,8 @@ def edition_number(value) -> str:
         number = int(value)
     except (TypeError, ValueError):
         return value
-    if _is_persian():
-        return persian_digits(f"{number:,}".replace(",", "٬"))
+    if persian.is_active():
+        return persian.persian_digits(f"{number:,}".replace(",", "٬"))
     return f"{number:,}"
 
 
