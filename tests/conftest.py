@@ -18,6 +18,7 @@ from io import StringIO
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.forms import CheckboxInput, FileField, ModelMultipleChoiceField, MultipleChoiceField
@@ -60,6 +61,15 @@ def _house_rules(request, settings):
 def _fresh_page_generation():
     """Each test's first cached page reads the publication generation anew."""
     forget_generation()
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache on (600 s), empty before and after the test."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # --- rows made once for a module -----------------------------------------------------------

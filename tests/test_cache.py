@@ -24,14 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.mark.django_db
 def test_second_anonymous_request_is_served_from_cache_without_queries(
     client, page_cache, django_assert_num_queries
@@ -58,15 +50,23 @@ def test_publishing_makes_cached_pages_fresh_at_once(
     assert "Breaking news" in response.content.decode()
 
 
+def worker_redis_url(worker_id: str) -> str:
+    """A database of the machine's Redis for this test worker alone (11 for the first,
+    10 for the second…): clearing the cache empties the whole database, and two workers
+    sharing one would empty each other's in the middle of a test."""
+    number = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+    return f"redis://127.0.0.1:6379/{11 - number}"
+
+
 @pytest.fixture(params=["locmem", "redis"])
-def any_page_cache(request, settings):
-    """The page cache on Django's local-memory cache and on Redis (a database of the
-    machine's Redis of its own), whose checks run inside Redis."""
+def any_page_cache(request, settings, worker_id):
+    """The page cache on Django's local-memory cache and on Redis, whose checks run
+    inside Redis."""
     if request.param == "redis":
         settings.CACHES = {
             "default": {
                 "BACKEND": "articles.cache.ResilientRedisCache",
-                "LOCATION": REDIS_URL,
+                "LOCATION": worker_redis_url(worker_id),
                 "KEY_PREFIX": "newsroom-tags",
             }
         }

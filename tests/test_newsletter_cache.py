@@ -5,7 +5,6 @@ without a session, from a page served out of the cache."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from newsletters.models import Subscriber
@@ -14,14 +13,6 @@ from tests.factories import make_story
 pytestmark = pytest.mark.django_db
 
 BOX = 'action="/newsletter/"'
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
@@ -65,14 +64,6 @@ def more_in(html: str) -> str:
     """The "More in <section>" part of a story page ("" when it has none)."""
     found = re.search(r'<section class="more-in".*?</section>', html, re.S)
     return found.group() if found else ""
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # --- share links ---------------------------------------------------------------------

@@ -18,14 +18,6 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_SECONDS": 600}
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
 def site(db):
     """A small archive with one of everything a reader can reach."""
     world = make_section("World")
