@@ -88,6 +88,23 @@ def test_live_columns_follow_the_live_revision():
         assert {t.pk for t in story.live_tags.all()} == {t["id"] for t in snapshot["tags"]}
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_batches_are_written_on_a_second_connection_alongside():
+    # Under the other tests everything happens in the test's transaction, one batch
+    # after the other; here each batch commits on the writer thread's own connection.
+    stories = seed(stories=30, batch=7)
+    assert len(stories) == 30
+    assert Story.objects.published().filter(slug__startswith="bench-").count() == 30
+    for story in stories:
+        assert story.live_revision.snapshot == snapshot.build(story).to_json()
+        assert story.search_vector
+    for story in stories[3:]:
+        assert all(
+            link.target.first_published_at < story.first_published_at
+            for link in story.related_links.select_related("target")
+        )
+
+
 def test_same_seed_gives_the_same_headlines():
     first = [s.headline for s in seed(stories=10)]
     second = [s.headline for s in seed(stories=10, reset=True)]

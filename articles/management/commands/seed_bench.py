@@ -1,22 +1,27 @@
 """Seed a large archive of realistic published stories for benchmarks (see bench/README.md).
 
 Publishing one story through the workflow costs a few dozen queries, so 100,000 of
-them would take hours. This command writes the same rows with bulk inserts, a batch
-per transaction: the working copy and its children, one revision whose snapshot has
-exactly the format of ``articles.snapshot``, and the live columns publishing maintains
-(``live_revision``, ``live_section``, ``live_tags``, ``live_authors``, the search
-text and vector). Reader pages then render these stories as they would real ones.
+them would take hours. This command writes the same rows with COPY, a batch per
+transaction: the working copy and its children, one revision whose snapshot is built
+by ``articles.snapshot``, and the live columns publishing maintains (``live_revision``,
+``live_section``, ``live_tags``, ``live_authors``, the search text and vector). Reader
+pages then render these stories as they would real ones. While PostgreSQL writes one
+batch, on a connection of its own, the next batch is made.
 
 Every row it makes is recognisable by a ``bench-`` slug, so ``--reset`` removes
 exactly what an earlier run made. The text comes from word lists and a seeded
 random generator: the same options give the same archive.
 """
 
+import json
 import random
 import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
@@ -42,10 +47,12 @@ from articles.models import (
 )
 from articles.models.story import Status
 from articles.richtext import sanitize_html
-from articles.search import search_config, weighted_text
+from articles.search import search_config, search_documents, weighted_text
 from articles.signals import forget_deleted_story, refresh_pages
 
 PREFIX = "bench-"
+#: The session's staging table for story rows (see ``Command.write``).
+STAGING = "seed_bench_story"
 ARCHIVE_DAYS = 730
 
 DESKS = [
@@ -246,8 +253,10 @@ class Plan:
     tags: list[Tag]
     authors: list[Author]
     roles: list[str]
-    sections: list[tuple[BriefingLabel, str]]
-    links: list[tuple[str, int | None, str]] = field(default_factory=list)
+    #: (label, sanitized body, lasting key)
+    sections: list[tuple[BriefingLabel, str, str]]
+    #: (title, index of an earlier story or None, web address, lasting key)
+    links: list[tuple[str, int | None, str, str]] = field(default_factory=list)
     published_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -296,8 +305,7 @@ def _clock(seconds: float) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Create many realistic PUBLISHED stories on PostgreSQL for benchmarks, with bulk "
-        "inserts: 2-3 bylines from a pool of authors, 4-6 labelled briefing sections, three "
+        "Create many realistic PUBLISHED stories on PostgreSQL for benchmarks, with COPY: 2-3 bylines from a pool of authors, 4-6 labelled briefing sections, three "
         "Go deeper links to earlier stories, tags, desks, a live revision and the search "
         "vector. Bench rows have slugs starting with 'bench-'; --reset removes them first."
     )
@@ -364,6 +372,19 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"Briefing labels are missing: {', '.join(sorted(missing))}.")
         writer = Writer(rng)
+        self.language = Story().language
+        self.tables = {
+            "story": Table(Story, skip=["search_vector"]),
+            "revision": Table(
+                Revision, ["id", "story", "number", "snapshot", "created_at", "message"]
+            ),
+            "byline": Table(Byline, ["story", "author", "position", "role"]),
+            "briefing": Table(BriefingSection, ["id", "story", "key", "position", "label", "body"]),
+            "link": Table(RelatedLink, ["story", "key", "position", "title", "target", "url"]),
+            "tags": Table(Story.tags.through, ["story", "tag"]),
+            "live_tags": Table(LiveTag, ["story", "tag", "first_published_at"]),
+            "live_authors": Table(LiveAuthor, ["story", "author", "first_published_at"]),
+        }
 
         now = timezone.now()
         start = now - timedelta(days=ARCHIVE_DAYS)
@@ -375,31 +396,26 @@ class Command(BaseCommand):
         counts = dict.fromkeys(["bylines", "sections", "links", "tags"], 0)
 
         progress = Progress(self.stderr, total, "Seeding stories")
-        for first in range(0, total, batch):
-            plans = []
-            for index in range(first, min(first + batch, total)):
-                plan = self.plan(index, writer, rng, desks, tags, authors, labels)
-                plan.published_at = start + step * index + step * rng.random() * 0.9
-                plan.updated_at = plan.published_at
-                if rng.random() < 0.1:
-                    plan.updated_at = plan.published_at + timedelta(hours=rng.randint(1, 30))
-                    plan.updated_at = min(plan.updated_at, now)
-                headlines.append(plan.headline)
-                plan.links = self.links(index, headlines, rng)
-                plans.append(plan)
-            with transaction.atomic():
-                # Bench rows are disposable: not waiting for each commit to reach the
-                # disk saves a good part of the run.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit = off")
-                self.write(plans, pks, counts)
-            # With DEBUG on, Django keeps the last 9,000 statements, bulk inserts of
-            # thousands of rows each: gigabytes by the millionth story.
-            reset_queries()
-            progress.update(len(pks))
+        # Writing a batch (PostgreSQL's work, mostly) overlaps making the next one
+        # (Python's): on a second connection, except inside a transaction (the tests),
+        # whose rows only its own connection sees.
+        with Pipeline(self.write, alongside=not connection.in_atomic_block) as pipeline:
+            for first in range(0, total, batch):
+                plans = []
+                for index in range(first, min(first + batch, total)):
+                    plan = self.plan(index, writer, rng, desks, tags, authors, labels)
+                    plan.published_at = start + step * index + step * rng.random() * 0.9
+                    plan.updated_at = plan.published_at
+                    if rng.random() < 0.1:
+                        plan.updated_at = plan.published_at + timedelta(hours=rng.randint(1, 30))
+                        plan.updated_at = min(plan.updated_at, now)
+                    headlines.append(plan.headline)
+                    plan.links = self.links(index, headlines, rng)
+                    plans.append(plan)
+                pipeline.send(self.rows(plans, pks, counts), len(plans))
+                reset_queries()
+                progress.update(pipeline.written)
         elapsed = progress.finish()
-        # Fresh planner statistics: without them the first benchmark measures plans
-        # made for an empty table, until autovacuum catches up.
         self.tidy()
         self.stdout.write(
             f"Created {total:,} published stories with {counts['bylines']:,} bylines, "
@@ -412,12 +428,10 @@ class Command(BaseCommand):
         )
 
     def tidy(self) -> None:
-        """Compact the story table and refresh the planner's statistics.
+        """Refresh the planner's statistics and the visibility map.
 
-        Going live rewrites every story row once (the search vector comes in a second
-        statement), which would leave the table twice its size and every scan of it
-        twice as slow as on a site that grew over time. Without fresh statistics the
-        first benchmark would measure plans made for an empty table.
+        Without fresh statistics the first benchmark would measure plans made for an
+        empty table, until autovacuum catches up.
         """
         tables = [Story, Revision, Byline, BriefingSection, RelatedLink, Author]
         tables += [Story.tags.through, Story.live_tags.through, Story.live_authors.through]
@@ -427,8 +441,6 @@ class Command(BaseCommand):
             # Past a few hundred thousand stories this takes minutes: longer than the
             # statement timeout the site's connections have (DJANGO_DB_STATEMENT_TIMEOUT_MS).
             cursor.execute("SET statement_timeout = 0")
-            if vacuum:
-                cursor.execute(f"VACUUM (FULL) {Story._meta.db_table}")
             for model in tables:
                 # A plain VACUUM also marks pages all-visible, for index-only scans.
                 verb = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
@@ -490,7 +502,9 @@ class Command(BaseCommand):
         order = [OPENING_LABEL, *middle, *closing]
         if len(order) < 4:
             order.append(rng.choice([s for s in MIDDLE_LABELS if s not in order]))
-        briefing = [(labels[slug], sanitize_html(writer.body(slug, obj))) for slug in order]
+        briefing = [
+            (labels[slug], sanitize_html(writer.body(slug, obj)), _key(rng)) for slug in order
+        ]
 
         return Plan(
             index=index,
@@ -506,137 +520,229 @@ class Command(BaseCommand):
             sections=briefing,
         )
 
-    def links(self, index, headlines, rng) -> list[tuple[str, int | None, str]]:
-        """Three "Go deeper" links as (title, index of an earlier story or None, web address).
+    def links(self, index, headlines, rng) -> list[tuple[str, int | None, str, str]]:
+        """Three "Go deeper" links as (title, index of an earlier story or None, web
+        address, key).
 
         They point at recent earlier stories; the first few stories get web links.
         """
         picked = rng.sample(range(max(0, index - 2000), index), min(3, index))
-        links = [(headlines[target], target, "") for target in picked]
+        links = [(headlines[target], target, "", _key(rng)) for target in picked]
         while len(links) < 3:
             topic = slugify(rng.choice(OBJECTS))
-            links.append(
-                (f"Background: {topic.replace('-', ' ')}", None, f"https://example.org/{topic}")
-            )
+            title = f"Background: {topic.replace('-', ' ')}"
+            links.append((title, None, f"https://example.org/{topic}", _key(rng)))
         return links
 
-    def write(self, plans: list[Plan], pks: list[int], counts: dict) -> None:
-        """Insert one batch of planned stories, live; add their pks to ``pks``."""
-        stories = Story.objects.bulk_create(
-            Story(
+    def rows(self, plans: list[Plan], pks: list[int], counts: dict) -> dict[str, list[tuple]]:
+        """The rows of one batch of planned stories, live, by table; their pks added to
+        ``pks``.
+
+        The ids that snapshots and links name (stories, revisions, briefing sections)
+        are drawn from their sequences first, so every row is written once, complete.
+        """
+        story_ids = _next_ids(Story, len(plans))
+        revision_ids = _next_ids(Revision, len(plans))
+        part_ids = iter(_next_ids(BriefingSection, sum(len(p.sections) for p in plans)))
+        pks.extend(story_ids)
+        tables = self.tables
+        stories, revisions = [], []
+        bylines, briefing, links, tag_rows, live_tags, live_authors = [], [], [], [], [], []
+        for story_id, revision_id, p in zip(story_ids, revision_ids, plans, strict=True):
+            story = SimpleNamespace(
+                pk=story_id,
                 headline=p.headline,
                 slug=p.slug,
                 dek=p.dek,
                 dateline=p.dateline,
                 lede=p.lede,
                 section=p.section,
-                status=Status.PUBLISHED,
-                version=1,
-                created_at=p.published_at - timedelta(hours=2),
-                first_published_at=p.published_at,
-                last_published_at=p.updated_at,
-                live_section=p.section,
+                lead_image="",
+                language=self.language,
             )
-            for p in plans
-        )
-        pks.extend(story.pk for story in stories)
-        for p in plans:
-            p.links = [
-                (title, None if target is None else pks[target], url)
-                for title, target, url in p.links
-            ]
-        bylines, briefing, links, tag_rows, live_tag_rows, live_author_rows = [], [], [], [], [], []
-        for story, p in zip(stories, plans, strict=True):
+            credits = []
             for position, (author, role) in enumerate(zip(p.authors, p.roles, strict=True)):
-                bylines.append(Byline(story=story, author=author, position=position, role=role))
-                live_author_rows.append(
-                    LiveAuthor(
-                        story_id=story.pk,
-                        author_id=author.pk,
-                        first_published_at=p.published_at,
-                    )
-                )
-            for position, (label, body) in enumerate(p.sections):
-                briefing.append(
-                    BriefingSection(story=story, position=position, label=label, body=body)
-                )
-            for position, (title, target, url) in enumerate(p.links):
-                links.append(
-                    RelatedLink(
-                        story=story, position=position, title=title, target_id=target, url=url
-                    )
-                )
+                credits.append(SimpleNamespace(author_id=author.pk, author=author, role=role))
+                bylines.append((story_id, author.pk, position, role))
+                live_authors.append((story_id, author.pk, p.published_at))
+            parts = []
+            for position, (label, body, key) in enumerate(p.sections):
+                part = SimpleNamespace(pk=next(part_ids), label=label, body=body, key=key)
+                parts.append(part)
+                briefing.append((part.pk, story_id, key, position, label.pk, body))
+            related = []
+            for position, (title, target, url, key) in enumerate(p.links):
+                target_id = None if target is None else pks[target]
+                related.append(SimpleNamespace(title=title, target_id=target_id, url=url, key=key))
+                links.append((story_id, key, position, title, target_id, url))
             for tag in p.tags:
-                tag_rows.append(Story.tags.through(story_id=story.pk, tag_id=tag.pk))
-                live_tag_rows.append(
-                    LiveTag(story_id=story.pk, tag_id=tag.pk, first_published_at=p.published_at)
+                tag_rows.append((story_id, tag.pk))
+                live_tags.append((story_id, tag.pk, p.published_at))
+            content = snapshot.assemble(
+                story, tags=p.tags, bylines=credits, parts=parts, links=related
+            )
+            headline, middle, rest = weighted_text(content)
+            stories.append(
+                tables["story"].row(
+                    id=story_id,
+                    headline=p.headline,
+                    slug=p.slug,
+                    dek=p.dek,
+                    dateline=p.dateline,
+                    lede=p.lede,
+                    section_id=p.section.pk,
+                    status=Status.PUBLISHED.value,
+                    version=1,
+                    created_at=p.published_at - timedelta(hours=2),
+                    updated_at=p.updated_at,
+                    first_published_at=p.published_at,
+                    last_published_at=p.updated_at,
+                    live_revision_id=revision_id,
+                    live_section_id=p.section.pk,
+                    search_text="\n".join([headline, middle, rest]),
                 )
-        Byline.objects.bulk_create(bylines)
-        BriefingSection.objects.bulk_create(briefing)
-        RelatedLink.objects.bulk_create(links)
-        Story.tags.through.objects.bulk_create(tag_rows)
-        LiveTag.objects.bulk_create(live_tag_rows)
-        LiveAuthor.objects.bulk_create(live_author_rows)
-
-        children = {story.pk: ([], [], []) for story in stories}
-        for rows, index in ((bylines, 0), (briefing, 1), (links, 2)):
-            for row in rows:
-                children[row.story_id][index].append(row)
-        snapshots = [
-            snapshot.assemble(
-                story,
-                tags=sorted(p.tags, key=lambda tag: tag.name),
-                bylines=children[story.pk][0],
-                parts=children[story.pk][1],
-                links=children[story.pk][2],
+                + search_documents(content)
             )
-            for story, p in zip(stories, plans, strict=True)
-        ]
-        revisions = Revision.objects.bulk_create(
-            Revision(
-                story=story,
-                number=1,
-                snapshot=snap.to_json(),
-                created_at=p.published_at,
-                message="Published",
-            )
-            for story, p, snap in zip(stories, plans, snapshots, strict=True)
-        )
-        self.go_live(stories, revisions, snapshots)
+            snap = json.dumps(content.to_json())
+            revisions.append((revision_id, story_id, 1, snap, p.published_at, "Published"))
 
         counts["bylines"] += len(bylines)
         counts["sections"] += len(briefing)
         counts["links"] += len(links)
         counts["tags"] += len(tag_rows)
+        return {
+            "story": stories,
+            "revision": revisions,
+            "byline": bylines,
+            "briefing": briefing,
+            "link": links,
+            "tags": tag_rows,
+            "live_tags": live_tags,
+            "live_authors": live_authors,
+        }
 
-    def go_live(self, stories, revisions, snapshots) -> None:
-        """Point each story at its revision and index it for search, in one statement.
-
-        The text is weighted as ``articles.search.index_story`` weights it.
-        """
-        ids, revision_ids, heads, middles, rests, texts = [], [], [], [], [], []
-        for story, revision, snap in zip(stories, revisions, snapshots, strict=True):
-            head, middle, rest = weighted_text(snap)
-            ids.append(story.pk)
-            revision_ids.append(revision.pk)
-            heads.append(head)
-            middles.append(middle)
-            rests.append(rest)
-            texts.append("\n".join([head, middle, rest]))
-        with connection.cursor() as cursor:
+    def write(self, rows: dict[str, list[tuple]]) -> None:
+        """One batch in one transaction, with COPY, on this thread's connection."""
+        tables = self.tables
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Bench rows are disposable: not waiting for each commit to reach the disk
+            # saves a good part of the run.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            # Stories first, through a staging table: PostgreSQL makes their search
+            # vectors (as articles.search.index_story weights them) on the way in.
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (LIKE {Story._meta.db_table} "
+                "INCLUDING DEFAULTS, head text, middle text, rest text)"
+            )
+            tables["story"].copy(cursor, rows["story"], into=STAGING)
+            columns = ", ".join(tables["story"].quoted)
             cursor.execute(
                 f"""
-                UPDATE {Story._meta.db_table} AS story SET
-                    live_revision_id = v.revision_id,
-                    search_text = v.text,
-                    search_vector =
-                        setweight(to_tsvector(%s::regconfig, v.head), 'A')
-                        || setweight(to_tsvector(%s::regconfig, v.middle), 'B')
-                        || setweight(to_tsvector(%s::regconfig, v.rest), 'C')
-                FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],
-                            %s::text[])
-                    AS v(id, revision_id, head, middle, rest, text)
-                WHERE story.id = v.id
+                INSERT INTO {Story._meta.db_table} ({columns}, search_vector)
+                SELECT {columns},
+                    setweight(to_tsvector(%s::regconfig, head), 'A')
+                    || setweight(to_tsvector(%s::regconfig, middle), 'B')
+                    || setweight(to_tsvector(%s::regconfig, rest), 'C')
+                FROM {STAGING}
                 """,
-                [*[search_config()] * 3, ids, revision_ids, heads, middles, rests, texts],
+                [search_config()] * 3,
             )
+            cursor.execute(f"TRUNCATE {STAGING}")
+            for name, table in tables.items():
+                if name != "story":
+                    table.copy(cursor, rows[name])
+        # With DEBUG on, Django keeps the last 9,000 statements of each connection.
+        reset_queries()
+
+
+def _key(rng: random.Random) -> str:
+    """A lasting key (a version-4 UUID) from the seeded generator: the same archive
+    every run."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _next_ids(model, count: int) -> list[int]:
+    """``count`` fresh primary keys of ``model``'s table, from its own sequence."""
+    if not count:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class Pipeline:
+    """Batches written one at a time by ``write``, on a thread of their own when
+    ``alongside``: ``send`` returns as soon as the batch before has been written
+    (raising its error, if it failed), so the caller makes the next batch meanwhile."""
+
+    def __init__(self, write, *, alongside: bool):
+        self.write = write
+        self.pool = ThreadPoolExecutor(max_workers=1) if alongside else None
+        self.pending: tuple[Future, int] | None = None
+        self.written = 0
+
+    def send(self, rows, count: int) -> None:
+        self.wait()
+        if self.pool is None:
+            self.write(rows)
+            self.written += count
+        else:
+            self.pending = (self.pool.submit(self.write, rows), count)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            future, count = pending
+            future.result()
+            self.written += count
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                # The thread's own database connection goes with it (looked up there).
+                self.pool.submit(lambda: connection.close()).result()
+                self.pool.shutdown()
+
+
+class Table:
+    """One table written with COPY: the columns given, in order, and for a story row
+    every other column at its model default (so a field added later needs no change
+    here unless it has no default)."""
+
+    def __init__(self, model, columns: list[str] | None = None, *, skip=()):
+        self.model = model
+        template = model()
+        fields = [f for f in model._meta.concrete_fields if f.attname not in skip]
+        if columns is not None:
+            fields = [model._meta.get_field(name) for name in columns]
+        self.columns = [f.column for f in fields]
+        self.defaults = [
+            (f.attname, f.get_db_prep_save(getattr(template, f.attname), connection))
+            for f in fields
+        ]
+        self.quoted = [connection.ops.quote_name(column) for column in self.columns]
+
+    def row(self, **values) -> tuple:
+        """A whole row: ``values`` by attribute name, the rest their defaults."""
+        unknown = values.keys() - {name for name, _ in self.defaults}
+        if unknown:
+            raise ValueError(f"{self.model.__name__} has no column for {sorted(unknown)}")
+        return tuple(values.get(name, default) for name, default in self.defaults)
+
+    def copy(self, cursor, rows: list[tuple], *, into: str = "") -> None:
+        columns = list(self.quoted)
+        if into:
+            columns += ["head", "middle", "rest"]
+        table = into or connection.ops.quote_name(self.model._meta.db_table)
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
