@@ -36,7 +36,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import Count, F, Func, Q, TextField, Value, Window
 from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -249,12 +249,42 @@ def search_stories(query: str, *, section=None, since=None, until=None, language
     """
     if not query:
         return Story.objects.none()
-    newest = (
-        _matches(query, section=section, since=since, until=until, language=language)
-        .order_by("-first_published_at", "-pk")
-        .values("pk")[:MAX_RANKED]
+    newest = _newest_matches(query, section=section, since=since, until=until, language=language)
+    return _ranked(Story.objects.for_readers().filter(pk__in=newest), query)
+
+
+def search_page(query: str, *, start: int, length: int, **filters) -> tuple[list[Story], int]:
+    """``length`` of :func:`search_stories`'s results from ``start``, and how many it
+    ranks (at most :data:`MAX_RANKED`): ``([], 0)`` past the end.
+
+    Two queries however many stories match: the page's ids in rank order with the count
+    beside them (a window over the whole ranking), then those stories, with their
+    revisions and snippets. Ranking whole rows would join a revision to every ranked
+    match, and counting apart would find the matches twice.
+    """
+    if not query:
+        return [], 0
+    ranking = (
+        _ranked(Story.objects.filter(pk__in=_newest_matches(query, **filters)), query)
+        .annotate(found=Window(Count("*")))
+        .values_list("pk", "found")
     )
-    stories = Story.objects.for_readers().filter(pk__in=newest)
+    rows = list(ranking[start : start + length])
+    if not rows:
+        return [], 0
+    page = _ranked(Story.objects.for_readers().filter(pk__in=[pk for pk, _ in rows]), query)
+    return list(page), rows[0][1]
+
+
+def _newest_matches(query: str, **filters):
+    """The ids of the newest :data:`MAX_RANKED` published stories matching ``query``."""
+    return (
+        _matches(query, **filters).order_by("-first_published_at", "-pk").values("pk")[:MAX_RANKED]
+    )
+
+
+def _ranked(stories, query: str):
+    """``stories`` with ``rank`` and ``snippet``, best first (newest first on SQLite)."""
     if connection.vendor != "postgresql":
         return stories.annotate(rank=Value(1.0), snippet=F("search_text")).order_by(
             "-first_published_at", "-pk"
@@ -280,20 +310,8 @@ def search_stories(query: str, *, section=None, since=None, until=None, language
     ).order_by("-rank", "-first_published_at", "-pk")
 
 
-def count_matches(query: str, *, section=None, since=None, until=None, language=None) -> int:
-    """How many stories :func:`search_stories` ranks: the matches, up to :data:`MAX_RANKED`.
-
-    Counted without ranking or sorting them, stopping at the cap.
-    """
-    if not query:
-        return 0
-    matches = _matches(query, section=section, since=since, until=until, language=language)
-    # No order: the default ordering would walk an index instead of the matches.
-    return matches.order_by().values("pk")[:MAX_RANKED].count()
-
-
 def count_is_capped(count: int) -> bool:
-    """Whether a count from :func:`count_matches` stopped at the cap: there may be more."""
+    """Whether a count from :func:`search_page` stopped at the cap: there may be more."""
     return count >= MAX_RANKED
 
 

@@ -30,9 +30,9 @@ STORY_PAGE_QUERIES = 2
 #: Home: the lead and each section's latest stories with their renderings (one query),
 #: the section menu.
 HOME_QUERIES = 2
-#: A listing: the section (or author, tag), the count, the page with its renderings,
-#: the menu.
-LISTING_QUERIES = 4
+#: A listing: the section (or author, tag), the page (and one story more, to know
+#: whether an older page follows) with its renderings, the menu. No count.
+LISTING_QUERIES = 3
 #: Lead images cost nothing more: their renditions are in the stored HTML.
 IMAGE_RENDITION_QUERIES = 0
 #: An error page: the section menu.
@@ -596,6 +596,18 @@ def test_section_page_is_paginated_by_twenty(client):
     assert 'rel="next" href="?page=2"' in text_of(first)
     assert [card.headline for card in second.context["cards"]] == ["Numbered story 00"]
     assert 'rel="prev" href="?page=1"' in text_of(second)
+    assert 'rel="next"' not in text_of(second)
+
+
+def test_a_listing_of_exactly_one_page_offers_no_older_page(client):
+    section = make_section()
+    for i in range(20):
+        published(f"Numbered story {i:02d}", section=section)
+    first = client.get(section.get_absolute_url())
+    assert len(first.context["cards"]) == 20
+    assert 'rel="next"' not in text_of(first)
+    assert "pagination" not in text_of(first)
+    assert client.get(section.get_absolute_url(), {"page": 2}).status_code == 404
 
 
 @pytest.mark.parametrize("size", [1, 12])
@@ -614,7 +626,9 @@ def test_unknown_listing_slug_is_404(client, prefix):
     assert client.get(f"/{prefix}/no-such-thing/").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["abc", "99999", "0", "-1", "1.5", "1e9999"])
+@pytest.mark.parametrize(
+    "page", ["abc", "99999", "0", "-1", "1.5", "1e9999", "99999999999999999999", "٢"]
+)
 @pytest.mark.parametrize("factory", [make_author, make_section, make_tag])
 def test_page_number_that_is_not_a_page_is_404(client, factory, page):
     listing = factory()
