@@ -20,7 +20,7 @@ help:
 	@echo "make run        create .venv, migrate, load demo content and serve http://127.0.0.1:8000"
 	@echo "make test       lint, migration check and the whole test suite on PostgreSQL"
 	@echo "                (installs Chromium, Java and npm first when root and they are missing)"
-	@echo "make test-fast  the tests not marked slow (no subprocess, server or browser), 2 to 2.5 minutes on two cores"
+	@echo "make test-fast  the tests not marked slow (no subprocess, server or browser), 1.5 to 2.5 minutes on two cores"
 	@echo "make test-s3    the whole suite with media in S3 (a moto_server on loopback)"
 	@echo "make stack      the production topology on loopback: Varnish, two app servers, a worker,"
 	@echo "                PgBouncer, PostgreSQL primary + replica, Redis, S3, nginx (prints its URLs)"
