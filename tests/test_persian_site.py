@@ -123,6 +123,16 @@ def test_persian_search_counts_in_persian_digits(client):
     assert ">۱ خبر</h2>" in text
 
 
+def test_persian_listing_pager_numbers_its_page_in_persian(client):
+    section = make_section("اقتصاد", slug="economy")
+    for n in range(21):
+        persian_story(f"خبر شمارهٔ {n}", section=section)
+    text = page(client, "/fa/sections/economy/?page=2")
+    assert '<span class="pagination__status">صفحهٔ ۲</span>' in text
+    assert 'rel="prev" href="?page=1"' in text
+    assert 'rel="next"' not in text
+
+
 # --- the editions linked both ways ------------------------------------------------------
 
 
