@@ -549,16 +549,16 @@ class Command(BaseCommand):
         stories, revisions = [], []
         bylines, briefing, links, tag_rows, live_tags, live_authors = [], [], [], [], [], []
         for story_id, revision_id, p in zip(story_ids, revision_ids, plans, strict=True):
+            # The working copy's own text: in the story row and in its snapshot alike.
+            text = {
+                "headline": p.headline,
+                "slug": p.slug,
+                "dek": p.dek,
+                "dateline": p.dateline,
+                "lede": p.lede,
+            }
             story = SimpleNamespace(
-                pk=story_id,
-                headline=p.headline,
-                slug=p.slug,
-                dek=p.dek,
-                dateline=p.dateline,
-                lede=p.lede,
-                section=p.section,
-                lead_image="",
-                language=self.language,
+                pk=story_id, section=p.section, lead_image="", language=self.language, **text
             )
             credits = []
             for position, (author, role) in enumerate(zip(p.authors, p.roles, strict=True)):
@@ -585,11 +585,7 @@ class Command(BaseCommand):
             stories.append(
                 tables["story"].row(
                     id=story_id,
-                    headline=p.headline,
-                    slug=p.slug,
-                    dek=p.dek,
-                    dateline=p.dateline,
-                    lede=p.lede,
+                    **text,
                     section_id=p.section.pk,
                     status=Status.PUBLISHED.value,
                     version=1,
