@@ -75,14 +75,21 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
-def _page(request, items, length=PAGE_LENGTH, count=None):
-    """The requested page of ``items``; a page number that is not a page is a 404."""
-    if count is None:
-        paginator = Paginator(items, length)
-    else:
-        paginator = _CountedPaginator(items, length, count=count)
+def _page_number(request) -> int:
+    """The page asked for (1 if none); anything but a page number is a 404."""
+    raw = request.GET.get("page") or "1"
+    # Digits only, and few enough that an offset fits PostgreSQL's bigint.
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+    if number < 1:
+        raise Http404("No such page.")
+    return number
+
+
+def _page(request, items, length=PAGE_LENGTH):
+    """The requested page of ``items`` (a short list, or one counted cheaply); a page
+    number that is not a page is a 404."""
     try:
-        return paginator.page(request.GET.get("page") or 1)
+        return Paginator(items, length).page(_page_number(request))
     except InvalidPage as exc:
         raise Http404("No such page.") from exc
 
@@ -112,16 +119,6 @@ class ListingPage:
     @property
     def next_page_number(self) -> int:
         return self.number + 1
-
-
-def _page_number(request) -> int:
-    """The page asked for (1 if none); anything but a page number is a 404."""
-    raw = request.GET.get("page") or "1"
-    # Digits only, and few enough that an offset fits PostgreSQL's bigint.
-    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
-    if number < 1:
-        raise Http404("No such page.")
-    return number
 
 
 def _listing_page(request, items, length=PAGE_LENGTH) -> ListingPage:

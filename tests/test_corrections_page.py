@@ -119,6 +119,9 @@ def test_corrections_are_paginated_by_twenty_with_stable_links(client):
     assert len(first) == 20
     assert [e["text"] for e in second] == ["Fix number 00."]
     assert 'rel="next" href="?page=2"' in client.get("/corrections/").content.decode()
+    # The one rule for page numbers (articles.views._page_number): ASCII digits only.
+    for page in ["٢", " 2", "+2"]:
+        assert client.get("/corrections/", {"page": page}).status_code == 404
 
 
 @pytest.mark.parametrize("page", ["abc", "99", "0"])

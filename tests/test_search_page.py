@@ -103,6 +103,14 @@ def test_page_number_that_is_not_a_page_is_404(client):
     assert client.get("/search/", {"q": "harbour", "page": "abc"}).status_code == 404
 
 
+def test_page_numbers_are_ascii_digits_only_as_on_every_pager(client):
+    for i in range(21):
+        published(f"Harbour story {i:02d}")
+    assert client.get("/search/", {"q": "harbour", "page": "2"}).status_code == 200
+    for page in ["٢", " 2", "+2", "2.0"]:
+        assert client.get("/search/", {"q": "harbour", "page": page}).status_code == 404
+
+
 # --- filters ---------------------------------------------------------------------------
 
 
