@@ -720,16 +720,16 @@ class Table:
         fields = [f for f in model._meta.concrete_fields if f.attname not in skip]
         if columns is not None:
             fields = [model._meta.get_field(name) for name in columns]
-        self.columns = [f.column for f in fields]
+        self.quoted = [connection.ops.quote_name(f.column) for f in fields]
         self.defaults = [
             (f.attname, f.get_db_prep_save(getattr(template, f.attname), connection))
             for f in fields
         ]
-        self.quoted = [connection.ops.quote_name(column) for column in self.columns]
+        self.names = frozenset(name for name, _ in self.defaults)
 
     def row(self, **values) -> tuple:
         """A whole row: ``values`` by attribute name, the rest their defaults."""
-        unknown = values.keys() - {name for name, _ in self.defaults}
+        unknown = values.keys() - self.names
         if unknown:
             raise ValueError(f"{self.model.__name__} has no column for {sorted(unknown)}")
         return tuple(values.get(name, default) for name, default in self.defaults)
