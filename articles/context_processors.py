@@ -3,16 +3,17 @@ from django.utils.functional import SimpleLazyObject
 
 from articles import editions
 from articles.models import Section
+from articles.site import tagline
 
 
 def site(request):
-    """Site name, tagline, base URL and the section menu for every template.
+    """Site name, tagline (the edition's), base URL and the section menu for every template.
 
     The menu is fetched only when a template uses it, so responses that render no
     page (redirects, feeds, JSON) cost no query for it.
     """
     return {
-        "site": settings.NEWSROOM,
+        "site": {**settings.NEWSROOM, "TAGLINE": tagline()},
         "nav_sections": SimpleLazyObject(lambda: list(Section.objects.all())),
     }
 

@@ -13,12 +13,13 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed, Stylesheet
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from articles import editions, snapshot
 from articles.cache import tag
 from articles.hardening import xml_text
 from articles.models import Author, Section, Story, Tag
-from articles.site import absolute
+from articles.site import absolute, tagline
 
 FEED_LENGTH = 30
 
@@ -96,7 +97,7 @@ class LatestStoriesFeed(Feed):
         return absolute(reverse("feed"))
 
     def description(self, obj=None):
-        return settings.NEWSROOM["TAGLINE"]
+        return tagline()
 
     def stories(self, obj):
         return Story.objects.latest_published()
@@ -164,7 +165,11 @@ class _ScopedFeed(LatestStoriesFeed):
         return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj=None):
-        return f"{super().title()}: {obj.name}"
+        return f"{super().title()}: {self.name_of(obj)}"
+
+    def name_of(self, obj) -> str:
+        """What the feed's title calls ``obj`` (in the edition's language where it has one)."""
+        return obj.name
 
     def link(self, obj=None):
         return absolute(obj.get_absolute_url())
@@ -180,8 +185,13 @@ class SectionFeed(_ScopedFeed):
     def stories(self, obj):
         return Story.objects.latest_published().filter(live_section=obj)
 
+    def name_of(self, obj) -> str:
+        return obj.local_name
+
     def description(self, obj=None):
-        return obj.description or f"The latest {obj.name} stories."
+        return obj.local_description or _("The latest %(section)s stories.") % {
+            "section": obj.local_name
+        }
 
 
 class AuthorFeed(_ScopedFeed):
@@ -192,7 +202,7 @@ class AuthorFeed(_ScopedFeed):
         return Story.objects.by_author(obj)
 
     def description(self, obj=None):
-        return f"Stories by {obj.name}."
+        return _("Stories by %(name)s.") % {"name": obj.name}
 
 
 class TagFeed(_ScopedFeed):
@@ -203,4 +213,4 @@ class TagFeed(_ScopedFeed):
         return Story.objects.by_tag(obj)
 
     def description(self, obj=None):
-        return f"Stories about {obj.name}."
+        return _("Stories about %(tag)s.") % {"tag": obj.name}

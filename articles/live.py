@@ -45,6 +45,9 @@ class LiveLink:
     title: str
     url: str | None
     external: bool
+    #: The language of the story it leads to (ours only): a link into another edition
+    #: says so (``lang`` and ``hreflang``), so that its title is read in its language.
+    language: str = ""
 
 
 @dataclass
@@ -203,7 +206,12 @@ def live_page(story: Story, content: Snapshot | None = None) -> LiveStory:
         if link.story_id:
             target = targets.get(link.story_id)
             page.links.append(
-                LiveLink(link.title, target.get_absolute_url() if target else None, False)
+                LiveLink(
+                    link.title,
+                    target.get_absolute_url() if target else None,
+                    False,
+                    target.language if target else "",
+                )
             )
         else:
             page.links.append(LiveLink(link.title, link.url or None, bool(link.url)))

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import translation
 
 
 def base_url() -> str:
@@ -22,3 +23,12 @@ def domain() -> str:
 
 def protocol() -> str:
     return urlsplit(base_url()).scheme or "https"
+
+
+def tagline() -> str:
+    """The tagline in the edition being shown: the operator's for that edition
+    (``NEWSROOM["TAGLINES"]``), else ``NEWSROOM["TAGLINE"]`` (the shipped one is
+    translated like the interface, an operator's is used as written)."""
+    site = settings.NEWSROOM
+    own = site.get("TAGLINES", {}).get(translation.get_language() or settings.LANGUAGE_CODE)
+    return str(own if own is not None else site["TAGLINE"])

@@ -53,6 +53,7 @@ from articles.search import (
     search_page,
     snippet_html,
 )
+from articles.site import tagline
 from articles.structured import page_meta
 from articles.templatetags.editions import edition_number
 
@@ -207,8 +208,7 @@ def home(request):
     # The menu's sections, fetched once for the menu and the page's groups.
     sections = list(Section.objects.all())
     lead, groups = _front_page(sections)
-    site = settings.NEWSROOM
-    meta = page_meta(site["SITE_NAME"], site["TAGLINE"], reverse("articles:home"))
+    meta = page_meta(settings.NEWSROOM["SITE_NAME"], tagline(), reverse("articles:home"))
     response = render(
         request,
         "articles/home.html",
@@ -386,7 +386,9 @@ def author_detail(request, slug):
     )
     meta = page_meta(
         author.name,
-        author.bio or f"{author.job_title or author.name} at {settings.NEWSROOM['SITE_NAME']}",
+        author.bio
+        or _("%(who)s at %(site)s")
+        % {"who": author.job_title or author.name, "site": settings.NEWSROOM["SITE_NAME"]},
         author.get_absolute_url(),
         page.number,
         og_type="profile",
@@ -411,8 +413,9 @@ def section_detail(request, slug):
     )
     meta = page_meta(
         section.local_name,
-        section.description
-        or f"The latest {section.local_name} stories from {settings.NEWSROOM['SITE_NAME']}.",
+        section.local_description
+        or _("The latest %(section)s stories from %(site)s.")
+        % {"section": section.local_name, "site": settings.NEWSROOM["SITE_NAME"]},
         section.get_absolute_url(),
         page.number,
     )
@@ -438,7 +441,8 @@ def tag_detail(request, slug):
     )
     meta = page_meta(
         tag.name,
-        f"Stories about {tag.name} from {settings.NEWSROOM['SITE_NAME']}.",
+        _("Stories about %(tag)s from %(site)s.")
+        % {"tag": tag.name, "site": settings.NEWSROOM["SITE_NAME"]},
         tag.get_absolute_url(),
         page.number,
     )
@@ -598,8 +602,8 @@ def corrections(request):
     )
     page = _page(request, items)
     meta = page_meta(
-        "Corrections and updates",
-        "Every correction, clarification and update to our published stories, newest first.",
+        _("Corrections and updates"),
+        _("Every correction, clarification and update to our published stories, newest first."),
         reverse("articles:corrections"),
         page.number,
     )

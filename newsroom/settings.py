@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -392,7 +393,19 @@ WIRES = {
 # used in feeds, sitemaps, canonical links and structured data.
 NEWSROOM = {
     "SITE_NAME": os.environ.get("NEWSROOM_SITE_NAME", "Newsroom"),
-    "TAGLINE": os.environ.get("NEWSROOM_TAGLINE", "Smart, brief news."),
+    # The shipped tagline is translated like the interface; an operator's own
+    # (NEWSROOM_TAGLINE) is used as written, in every edition that has none of its own
+    # (NEWSROOM_TAGLINE_FA, … one per language code: articles.site.tagline).
+    "TAGLINE": (
+        os.environ["NEWSROOM_TAGLINE"]
+        if "NEWSROOM_TAGLINE" in os.environ
+        else gettext_lazy("Smart, brief news.")
+    ),
+    "TAGLINES": {
+        code: os.environ[f"NEWSROOM_TAGLINE_{code.upper()}"]
+        for code, _name in LANGUAGES
+        if f"NEWSROOM_TAGLINE_{code.upper()}" in os.environ
+    },
     "BASE_URL": os.environ.get("NEWSROOM_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "LANGUAGE": LANGUAGE_CODE,
     "LOGO": os.environ.get("NEWSROOM_LOGO", "img/logo.png"),

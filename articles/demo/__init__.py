@@ -21,6 +21,7 @@ class DemoSection:
     slug: str
     description: str
     persian: str = ""
+    persian_description: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,55 @@ class DemoStory:
 
 
 SECTIONS = [
-    DemoSection("World", "world", "Diplomacy, conflict and politics beyond our borders.", "جهان"),
     DemoSection(
-        "Politics", "politics", "Parliament, government and the people who run them.", "سیاست"
+        "World",
+        "world",
+        "Diplomacy, conflict and politics beyond our borders.",
+        "جهان",
+        "دیپلماسی، جنگ و سیاست در آن سوی مرزها.",
     ),
-    DemoSection("Business", "business", "Markets, companies, jobs and the economy.", "اقتصاد"),
     DemoSection(
-        "Technology", "technology", "The tools we use and the people who build them.", "فناوری"
+        "Politics",
+        "politics",
+        "Parliament, government and the people who run them.",
+        "سیاست",
+        "مجلس، دولت و کسانی که آن‌ها را می‌گردانند.",
     ),
-    DemoSection("Climate", "climate", "A warming world, and what is being done about it.", "اقلیم"),
-    DemoSection("Health", "health", "Medicine, research and public health.", "سلامت"),
-    DemoSection("Sports", "sports", "Results, stories and the business of sport.", "ورزش"),
+    DemoSection(
+        "Business",
+        "business",
+        "Markets, companies, jobs and the economy.",
+        "اقتصاد",
+        "بازارها، شرکت‌ها، کار و اقتصاد.",
+    ),
+    DemoSection(
+        "Technology",
+        "technology",
+        "The tools we use and the people who build them.",
+        "فناوری",
+        "ابزارهایی که به کار می‌بریم و کسانی که آن‌ها را می‌سازند.",
+    ),
+    DemoSection(
+        "Climate",
+        "climate",
+        "A warming world, and what is being done about it.",
+        "اقلیم",
+        "جهانی که گرم‌تر می‌شود، و آنچه برایش انجام می‌شود.",
+    ),
+    DemoSection(
+        "Health",
+        "health",
+        "Medicine, research and public health.",
+        "سلامت",
+        "پزشکی، پژوهش و سلامت عمومی.",
+    ),
+    DemoSection(
+        "Sports",
+        "sports",
+        "Results, stories and the business of sport.",
+        "ورزش",
+        "نتیجه‌ها، داستان‌ها و اقتصاد ورزش.",
+    ),
 ]
 
 # Invented reporters for the invented stories. The seed story's two bylines come

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
+from articles import editions
 from articles.text import unique_slug
 
 
@@ -17,6 +19,12 @@ class Section(models.Model):
     slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
     description = models.TextField(
         blank=True, help_text="One or two sentences for the section page."
+    )
+    descriptions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Its description in the other editions, by language code: "
+        '{"fa": "پزشکی، پژوهش و سلامت عمومی."}.',
     )
     position = models.PositiveIntegerField(
         default=0, help_text="Lower numbers come first in menus."
@@ -44,6 +52,19 @@ class Section(models.Model):
     def local_name(self) -> str:
         """Its name in the edition being shown (menus, headings)."""
         return self.name_in(translation.get_language() or "")
+
+    def description_in(self, language: str) -> str:
+        """Its description in ``language``'s edition: the default edition's is
+        ``description``; another edition without one of its own has none (readers of
+        that edition are not shown a description in another language)."""
+        if language == settings.LANGUAGE_CODE:
+            return self.description
+        return (self.descriptions or {}).get(language, "")
+
+    @property
+    def local_description(self) -> str:
+        """Its description in the edition being shown (the section page, its feed)."""
+        return self.description_in(editions.current())
 
 
 class Tag(models.Model):

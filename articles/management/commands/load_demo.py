@@ -57,6 +57,9 @@ class Command(BaseCommand):
                     description=item.description,
                     position=position,
                     names={"fa": item.persian} if item.persian else {},
+                    descriptions=(
+                        {"fa": item.persian_description} if item.persian_description else {}
+                    ),
                 )
                 self.created(f"Section {section.name}")
             else:
