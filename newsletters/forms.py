@@ -1,9 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Section
 from newsletters import subscribers
 from newsletters.models import Newsletter
+
+
+class SectionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.local_name  # in the edition the page is in
 
 
 class ChoicesForm(forms.Form):
@@ -11,20 +17,20 @@ class ChoicesForm(forms.Form):
         queryset=Newsletter.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Newsletters",
+        label=_("Newsletters"),
     )
-    sections = forms.ModelMultipleChoiceField(
+    sections = SectionChoiceField(
         queryset=Section.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Only stories from these sections",
-        help_text="Tick none to get every section.",
+        label=_("Only stories from these sections"),
+        help_text=_("Tick none to get every section."),
     )
 
 
 class SignupForm(ChoicesForm):
     email = forms.CharField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=320,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
@@ -48,11 +54,11 @@ class PreferencesForm(ChoicesForm):
                 "sections": list(subscriber.sections.values_list("pk", flat=True)),
             }
         super().__init__(*args, **kwargs)
-        self.fields["newsletters"].help_text = "Tick none to unsubscribe from all of them."
+        self.fields["newsletters"].help_text = _("Tick none to unsubscribe from all of them.")
 
 
 class EraseForm(forms.Form):
     sure = forms.BooleanField(
-        label="Yes, erase my address and everything about it",
-        error_messages={"required": "Tick the box to confirm: erasing cannot be undone."},
+        label=_("Yes, erase my address and everything about it"),
+        error_messages={"required": _("Tick the box to confirm: erasing cannot be undone.")},
     )

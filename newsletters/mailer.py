@@ -17,12 +17,13 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from articles import site
 from newsletters import conf, guards
 from newsletters.models import SubscriberMail
-from newsletters.render import preferences_url
+from newsletters.render import listed, preferences_url
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,9 @@ logger = logging.getLogger(__name__)
 MAIL_ATTEMPTS = 8
 
 _SUBJECTS = {
-    SubscriberMail.Kind.CONFIRM: "Confirm your subscription to {newsletters}",
-    SubscriberMail.Kind.ALREADY: "You are already subscribed to {newsletters}",
-    SubscriberMail.Kind.DATA: "Your data at {site}",
+    SubscriberMail.Kind.CONFIRM: _("Confirm your subscription to %(newsletters)s"),
+    SubscriberMail.Kind.ALREADY: _("You are already subscribed to %(newsletters)s"),
+    SubscriberMail.Kind.DATA: _("Your data at %(site)s"),
 }
 
 
@@ -77,9 +78,16 @@ def send_subscriber_mail() -> int:
 
 
 def compose(mail: SubscriberMail) -> EmailMessage:
+    """The mail, in the language of the edition the subscriber signed up from (its text
+    and its links: ``/fa/newsletter/…`` for a Persian reader)."""
+    with translation.override(mail.subscriber.language or settings.LANGUAGE_CODE):
+        return _compose(mail)
+
+
+def _compose(mail: SubscriberMail) -> EmailMessage:
     subscriber = mail.subscriber
     names = [s.newsletter.name for s in subscriber.subscriptions.select_related("newsletter")]
-    newsletters = " and ".join(names) if names else "our newsletters"
+    newsletters = listed(names) if names else _("our newsletters")
     context = {
         "site": settings.NEWSROOM,
         "newsletters": newsletters,
@@ -93,9 +101,10 @@ def compose(mail: SubscriberMail) -> EmailMessage:
         "data_minutes": conf.number("NEWSLETTER_DATA_LINK_MINUTES"),
         "preferences_url": preferences_url(subscriber),
     }
-    subject = _SUBJECTS[mail.kind].format(
-        newsletters=newsletters, site=settings.NEWSROOM["SITE_NAME"]
-    )
+    subject = _SUBJECTS[mail.kind] % {
+        "newsletters": newsletters,
+        "site": settings.NEWSROOM["SITE_NAME"],
+    }
     body = render_to_string(f"newsletters/email/{mail.kind}.txt", context)
     return EmailMessage(
         subject=subject,

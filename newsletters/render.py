@@ -121,17 +121,32 @@ def _tidy(text: str) -> str:
 # --- one recipient ----------------------------------------------------------------------------
 
 
+def listed(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C`` in the language being shown ("الف و ب" in
+    Persian): how a page or a mail names the newsletters someone chose."""
+    if len(names) < 2:
+        return "".join(names)
+    separator = translation.pgettext("between the items of a list", ", ")
+    return translation.gettext("%(some)s and %(last)s") % {
+        "some": separator.join(names[:-1]),
+        "last": names[-1],
+    }
+
+
 def preferences_url(subscriber: Subscriber) -> str:
     return site.absolute(reverse("newsletters:preferences", args=[subscriber.key]))
 
 
 def recipient_urls(subscriber: Subscriber, newsletter: Newsletter) -> dict[str, str]:
-    return {
-        "unsubscribe": site.absolute(
-            reverse("newsletters:unsubscribe", args=[subscriber.key, newsletter.slug])
-        ),
-        "preferences": preferences_url(subscriber),
-    }
+    """A recipient's own links, to the pages in the newsletter's language (a Persian
+    newsletter's unsubscribe page is ``/fa/newsletter/unsubscribe/…``)."""
+    with translation.override(newsletter.language or settings.LANGUAGE_CODE):
+        return {
+            "unsubscribe": site.absolute(
+                reverse("newsletters:unsubscribe", args=[subscriber.key, newsletter.slug])
+            ),
+            "preferences": preferences_url(subscriber),
+        }
 
 
 def message(

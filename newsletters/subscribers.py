@@ -12,7 +12,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from articles import editions
 from articles.models import AuditEntry
 from articles.models.audit import declare_action
 from newsletters import conf, guards, mailer
@@ -30,23 +32,32 @@ def normalized_email(raw: str) -> str:
     """``raw`` as we store it (trimmed, lower case); ValidationError in plain words."""
     email = (raw or "").strip().lower()
     if len(email) > 254:
-        raise ValidationError("That address is too long to be an email address.")
+        raise ValidationError(gettext("That address is too long to be an email address."))
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError("Enter an email address like name@example.org.") from None
+        raise ValidationError(gettext("Enter an email address like name@example.org.")) from None
     domain = email.rpartition("@")[2]
     for blocked in conf.blocked_domains():
         if domain == blocked or domain.endswith("." + blocked):
             raise ValidationError(
-                f"We cannot send newsletters to addresses at {domain}. Please use another address."
+                gettext(
+                    "We cannot send newsletters to addresses at %(domain)s. "
+                    "Please use another address."
+                )
+                % {"domain": domain}
             )
     return email
 
 
-def default_newsletters():
-    """What the sign-up box on every page subscribes to: the ticked newsletters, or all."""
+def default_newsletters(language: str | None = None):
+    """What the sign-up box on every page subscribes to: the ticked newsletters, or all,
+    of the edition ``language`` (the one being shown) where it has newsletters of its own,
+    else of every edition."""
     active = Newsletter.objects.filter(active=True)
+    own = active.filter(language=language or editions.current())
+    if own.exists():
+        active = own
     return active.filter(preselected=True) if active.filter(preselected=True).exists() else active
 
 
@@ -91,6 +102,9 @@ def sign_up(email: str, newsletters, sections=(), *, page: str = "") -> None:
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
             email=email, defaults={"signup_page": page[:200]}
         )
+        # Mail about this sign-up is in the language of the page it came from.
+        subscriber.language = editions.current()
+        Subscriber.objects.filter(pk=subscriber.pk).update(language=subscriber.language)
         if subscriber.status == Status.ACTIVE:
             kind = SubscriberMail.Kind.ALREADY
         else:

@@ -1,12 +1,11 @@
-"""The newsletter's public pages, mounted at ``newsletter/`` (see ``newsroom/urls.py``).
-
-Importing ``provider`` here connects its receivers for anymail's webhook signals: the
-webhooks arrive only through these URLs.
+"""The newsletter's public pages, mounted at ``newsletter/`` in every edition
+(``/fa/newsletter/`` is the Persian one; see ``newsroom/urls.py``). The mail provider's
+webhooks are in ``newsletters.webhook_urls``, mounted once.
 """
 
-from django.urls import include, path
+from django.urls import path
 
-from newsletters import provider, views
+from newsletters import views
 
 app_name = "newsletters"
 
@@ -19,5 +18,4 @@ urlpatterns = [
     path("preferences/<slug:key>/data/", views.request_data, name="request-data"),
     path("preferences/<slug:key>/erase/", views.erase, name="erase"),
     path("data/<str:token>/", views.data, name="data"),
-    path("webhooks/", include(provider.webhook_urls())),
 ]

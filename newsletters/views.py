@@ -13,15 +13,17 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from articles.hardening import client_address
+from articles.templatetags.editions import edition_number
 from newsletters import conf, guards, mailer, subscribers
 from newsletters.forms import EraseForm, PreferencesForm, SignupForm
 from newsletters.models import Newsletter, Subscriber, SubscriberMail
-from newsletters.render import preferences_url
+from newsletters.render import listed, preferences_url
 
 _FORMS = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -40,9 +42,11 @@ def _elsewhere(request) -> HttpResponse:
     return _message(
         request,
         403,
-        "Please use our own page",
-        "This form was sent from another website, so we did not act on it. "
-        "Sign up or change your choices on our newsletter page.",
+        _("Please use our own page"),
+        _(
+            "This form was sent from another website, so we did not act on it. "
+            "Sign up or change your choices on our newsletter page."
+        ),
     )
 
 
@@ -50,9 +54,11 @@ def _broken_link(request) -> HttpResponse:
     return _message(
         request,
         404,
-        "This link does not work",
-        "It may have been copied incompletely, or the subscription it belonged to was "
-        "erased. The links in our latest newsletter always work.",
+        _("This link does not work"),
+        _(
+            "It may have been copied incompletely, or the subscription it belonged to was "
+            "erased. The links in our latest newsletter always work."
+        ),
     )
 
 
@@ -97,7 +103,7 @@ def signup(request):
             initial={"email": request.POST.get("email", "")[:320], "newsletters": _defaults()}
         )
         return _signup_page(
-            request, form, note="One more step: check your choices and press Subscribe."
+            request, form, note=_("One more step: check your choices and press Subscribe.")
         )
     if not guards.allow(
         "address", client_address(request) or "unknown", conf.number("NEWSLETTER_SIGNUPS_PER_HOUR")
@@ -105,9 +111,11 @@ def signup(request):
         return _message(
             request,
             429,
-            "Too many sign-ups",
-            "We had too many sign-ups from your connection in the last hour. "
-            "Please try again in an hour.",
+            _("Too many sign-ups"),
+            _(
+                "We had too many sign-ups from your connection in the last hour. "
+                "Please try again in an hour."
+            ),
         )
     form = SignupForm(request.POST)
     if not form.is_valid():
@@ -137,15 +145,18 @@ def confirm(request, token):
         return _message(
             request,
             410,
-            "This link has expired",
-            f"Confirmation links work for {conf.number('NEWSLETTER_CONFIRM_DAYS')} days. "
-            "Sign up again and we will send you a new one.",
+            _("This link has expired"),
+            _(
+                "Confirmation links work for %(days)s days. "
+                "Sign up again and we will send you a new one."
+            )
+            % {"days": edition_number(conf.number("NEWSLETTER_CONFIRM_DAYS"))},
             signup=True,
         )
     if subscriber is None:
         return _broken_link(request)
     names = [s.newsletter.name for s in subscriber.subscriptions.select_related("newsletter")]
-    context = {"newsletters": names, "preferences_url": preferences_url(subscriber)}
+    context = {"newsletters": listed(names), "preferences_url": preferences_url(subscriber)}
     if request.method == "POST":
         if not guards.from_our_pages(request):
             return _elsewhere(request)
@@ -181,7 +192,7 @@ def unsubscribe(request, key, slug):
         )
         if one_click:
             return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
-        left = "all our newsletters" if everything else newsletter.name
+        left = _("all our newsletters") if everything else newsletter.name
         return render(
             request,
             "newsletters/unsubscribed.html",
@@ -241,9 +252,9 @@ def request_data(request, key):
     return _message(
         request,
         200,
-        "Check your inbox",
-        f"We are mailing a link to download your data. It works for "
-        f"{conf.number('NEWSLETTER_DATA_LINK_MINUTES')} minutes.",
+        _("Check your inbox"),
+        _("We are mailing a link to download your data. It works for %(minutes)s minutes.")
+        % {"minutes": edition_number(conf.number("NEWSLETTER_DATA_LINK_MINUTES"))},
     )
 
 
@@ -257,8 +268,8 @@ def data(request, token):
         return _message(
             request,
             410,
-            "This link has expired",
-            "Ask for a new one on your preferences page.",
+            _("This link has expired"),
+            _("Ask for a new one on your preferences page."),
         )
     if subscriber is None:
         return _broken_link(request)
@@ -297,9 +308,11 @@ def erase(request, key):
     return _message(
         request,
         200,
-        "Your data is erased",
-        "We deleted your address, your choices and the record of what we sent you. "
-        "You will get no more mail from us.",
+        _("Your data is erased"),
+        _(
+            "We deleted your address, your choices and the record of what we sent you. "
+            "You will get no more mail from us."
+        ),
         signup=True,
         home=reverse("articles:home"),
     )

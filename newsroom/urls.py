@@ -49,7 +49,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("interchange.urls")),
-    path("newsletter/", include("newsletters.urls")),
+    path("newsletter/webhooks/", include("newsletters.webhook_urls")),
     path("p/", include("articles.preview_urls")),
     path("robots.txt", robots_txt, name="robots-txt"),
     path(
@@ -84,6 +84,7 @@ urlpatterns += i18n_patterns(
     path("sections/<str:slug>/feed/", feeds.SectionFeed(), name="section-feed"),
     path("authors/<str:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
     path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("newsletter/", include("newsletters.urls")),
     path("", include("articles.urls")),
     prefix_default_language=False,
 )

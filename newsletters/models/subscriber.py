@@ -10,8 +10,10 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Section
+from articles.models.story import edition_language
 
 from .newsletter import Newsletter
 
@@ -27,11 +29,11 @@ class Subscriber(models.Model):
     ``newsletters.subscribers``, each change with its time and reason."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        ACTIVE = "active", "Subscribed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-        BOUNCED = "bounced", "Address does not take mail"
-        COMPLAINED = "complained", "Reported us as spam"
+        PENDING = "pending", _("Waiting for confirmation")
+        ACTIVE = "active", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Address does not take mail")
+        COMPLAINED = "complained", _("Reported us as spam")
 
     #: Stored in lower case: one mailbox, one row, however it is typed.
     email = models.EmailField(max_length=254, unique=True)
@@ -52,6 +54,9 @@ class Subscriber(models.Model):
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     signup_page = models.CharField(max_length=200, blank=True)
+    #: The edition they last signed up from: the mail about their subscription (the
+    #: confirmation, "already subscribed", their data) is written in its language.
+    language = edition_language("The edition they signed up from: their mail's language.")
     soft_bounces = models.PositiveIntegerField(default=0)
 
     class Meta:
