@@ -110,6 +110,9 @@ class LatestStoriesFeed(Feed):
         self._targets = (
             Story.objects.published().addresses().in_bulk(target_ids) if target_ids else {}
         )
+        # Each byline as the edition writes it, as on the story's page: one query.
+        author_ids = {c.author_id for content in self._contents.values() for c in content.bylines}
+        self._authors = Author.objects.in_bulk(author_ids) if author_ids else {}
         return stories
 
     def item_title(self, item):
@@ -151,7 +154,12 @@ class LatestStoriesFeed(Feed):
             "feeds/story_content.html", {"snapshot": content, "links": links}
         )
         return {
-            "creators": [credit.name for credit in content.bylines],
+            "creators": [
+                author.local_name
+                if (author := self._authors.get(credit.author_id))
+                else credit.name
+                for credit in content.bylines
+            ],
             "content_encoded": rendered,
         }
 
@@ -168,8 +176,9 @@ class _ScopedFeed(LatestStoriesFeed):
         return f"{super().title()}: {self.name_of(obj)}"
 
     def name_of(self, obj) -> str:
-        """What the feed's title calls ``obj`` (in the edition's language where it has one)."""
-        return obj.name
+        """What the feed's title calls ``obj``: in the edition's language where it has a
+        name there (sections, authors), else its name."""
+        return getattr(obj, "local_name", obj.name)
 
     def link(self, obj=None):
         return absolute(obj.get_absolute_url())
@@ -185,9 +194,6 @@ class SectionFeed(_ScopedFeed):
     def stories(self, obj):
         return Story.objects.latest_published().filter(live_section=obj)
 
-    def name_of(self, obj) -> str:
-        return obj.local_name
-
     def description(self, obj=None):
         return obj.local_description or _("The latest %(section)s stories.") % {
             "section": obj.local_name
@@ -202,7 +208,7 @@ class AuthorFeed(_ScopedFeed):
         return Story.objects.by_author(obj)
 
     def description(self, obj=None):
-        return _("Stories by %(name)s.") % {"name": obj.name}
+        return _("Stories by %(name)s.") % {"name": obj.local_name}
 
 
 class TagFeed(_ScopedFeed):

@@ -103,7 +103,9 @@ def _bylines(content: Snapshot, authors: dict[int, Author]) -> list[LiveByline]:
     for credit in content.bylines:
         author = authors.get(credit.author_id)
         result.append(
-            LiveByline(name=author.name if author else credit.name, role=credit.role, author=author)
+            LiveByline(
+                name=author.local_name if author else credit.name, role=credit.role, author=author
+            )
         )
     return result
 

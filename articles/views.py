@@ -385,10 +385,10 @@ def author_detail(request, slug):
         show_section=True,
     )
     meta = page_meta(
-        author.name,
+        author.local_name,
         author.bio
         or _("%(who)s at %(site)s")
-        % {"who": author.job_title or author.name, "site": settings.NEWSROOM["SITE_NAME"]},
+        % {"who": author.job_title or author.local_name, "site": settings.NEWSROOM["SITE_NAME"]},
         author.get_absolute_url(),
         page.number,
         og_type="profile",

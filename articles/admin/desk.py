@@ -50,7 +50,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "job_title"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "job_title", "bio", "photo", "photo_alt", "user"]
+    fields = ["name", "names", "slug", "job_title", "bio", "photo", "photo_alt", "user"]
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)

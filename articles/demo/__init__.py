@@ -53,6 +53,8 @@ class DemoStory:
     language: str = "en"
     #: The demo story this one translates (its file): linked to it, with its bylines.
     translation_of: str | None = None
+    #: How this story's language writes its bylines' names: (name, name here) pairs.
+    byline_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def path(self) -> Path:
@@ -257,5 +259,6 @@ STORIES = [
         dateline="مینسک",
         language="fa",
         translation_of="seed-story.txt",
+        byline_names=(("Hossein Amiri", "حسین امیری"), ("Mahboubeh Habibi", "محبوبه حبیبی")),
     ),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from articles.models.taxonomy import NamedInEditions
 from articles.text import plain_text, unique_slug
 from articles.uploads import CleanImageField
 
@@ -16,8 +17,9 @@ def author_photo_path(instance, filename):
     return f"authors/{uuid.uuid4().hex}{suffix}"
 
 
-class Author(models.Model):
-    """A byline. Not necessarily a user: guest writers and agencies have bylines too."""
+class Author(NamedInEditions):
+    """A byline. Not necessarily a user: guest writers and agencies have bylines too.
+    Its ``names`` are how the other editions write it (``{"fa": "حسین امیری"}``)."""
 
     name = models.CharField(max_length=120, validators=[plain_text])
     slug = models.SlugField(max_length=120, unique=True, allow_unicode=True, blank=True)
@@ -36,7 +38,8 @@ class Author(models.Model):
         help_text="The staff account that writes under this byline, if any.",
     )
 
-    class Meta:
+    class Meta(NamedInEditions.Meta):
+        abstract = False
         ordering = ["name"]
         indexes = [models.Index(fields=["name"])]
 

@@ -7,15 +7,33 @@ from articles import editions
 from articles.text import unique_slug
 
 
-class Section(models.Model):
-    """A desk of the newsroom and a section of the reading site (World, Politics, …)."""
+class NamedInEditions(models.Model):
+    """Something readers see by name (a section, an author), with the name written for
+    the other editions: ``names`` by language code, ``{"fa": "جهان"}``."""
 
-    name = models.CharField(max_length=80, unique=True)
     names = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Its name in the other editions, by language code: {"fa": "جهان"}.',
+        help_text='Its name in the other editions, by language code: {"fa": "…"}.',
     )
+
+    class Meta:
+        abstract = True
+
+    def name_in(self, language: str) -> str:
+        """Its name in ``language``'s edition (the default name if it has none there)."""
+        return (self.names or {}).get(language) or self.name
+
+    @property
+    def local_name(self) -> str:
+        """Its name in the edition being shown (menus, headings, bylines)."""
+        return self.name_in(translation.get_language() or "")
+
+
+class Section(NamedInEditions):
+    """A desk of the newsroom and a section of the reading site (World, Politics, …)."""
+
+    name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
     description = models.TextField(
         blank=True, help_text="One or two sentences for the section page."
@@ -30,7 +48,8 @@ class Section(models.Model):
         default=0, help_text="Lower numbers come first in menus."
     )
 
-    class Meta:
+    class Meta(NamedInEditions.Meta):
+        abstract = False
         ordering = ["position", "name"]
 
     def __str__(self):
@@ -43,15 +62,6 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:section-detail", args=[self.slug])
-
-    def name_in(self, language: str) -> str:
-        """Its name in ``language``'s edition (the default name if it has none there)."""
-        return (self.names or {}).get(language) or self.name
-
-    @property
-    def local_name(self) -> str:
-        """Its name in the edition being shown (menus, headings)."""
-        return self.name_in(translation.get_language() or "")
 
     def description_in(self, language: str) -> str:
         """Its description in ``language``'s edition: the default edition's is
@@ -108,7 +118,8 @@ class BriefingLabel(models.Model):
 
     objects = BriefingLabelQuerySet.as_manager()
 
-    class Meta:
+    class Meta(NamedInEditions.Meta):
+        abstract = False
         ordering = ["position", "name"]
 
     def __str__(self):
