@@ -9,7 +9,7 @@ stories of their own, linked to it.
 """
 
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
 
 from articles.site import absolute
@@ -42,6 +42,16 @@ def is_rtl(code: str) -> bool:
 def current() -> str:
     """The language of the page being made (the default outside a request)."""
     return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def home_path() -> str:
+    """The home page of the edition being shown (``/``, ``/fa/``), for the pages made
+    without a request context (500, 503); ``/`` when the URLs cannot be read, as a 500
+    may have come from them."""
+    try:
+        return reverse("articles:home")
+    except Exception:  # an error page must render whatever broke
+        return "/"
 
 
 def in_order(stories) -> list:

@@ -73,7 +73,9 @@ class DatabaseUnavailableMiddleware:
             escape_for_log(exception),
         )
         # Rendered without a request context: the context processors would query.
-        body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
+        body = render_to_string(
+            "503.html", {"retry_after": RETRY_AFTER_SECONDS, "home": editions.home_path()}
+        )
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"

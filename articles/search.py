@@ -42,7 +42,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import persian
-from articles.models import Story
+from articles.models import Author, Story
 from articles.snapshot import Snapshot
 
 # ts_headline does not escape the text around its markers, so it marks matches with
@@ -71,14 +71,16 @@ def search_config() -> str:
     return settings.NEWSROOM.get("SEARCH_CONFIG", "english")
 
 
-def weighted_text(content: Snapshot) -> tuple[str, str, str]:
+def weighted_text(content: Snapshot, byline_names=()) -> tuple[str, str, str]:
     """The three weights of a story's text: headline (A); dek and lede (B); the
-    briefing sections, their labels and the bylines (C)."""
+    briefing sections, their labels and the bylines (C), with ``byline_names``, the
+    names the other editions give them (a Persian reader searches for "امیری")."""
     middle = " ".join(filter(None, [content.dek, content.lede]))
     rest = " ".join(
         [part.text for part in content.sections]
         + [part.label for part in content.sections if part.label]
         + [credit.name for credit in content.bylines]
+        + list(byline_names)
     )
     return (
         content.headline[:MAX_INDEXED_CHARS],
@@ -87,10 +89,10 @@ def weighted_text(content: Snapshot) -> tuple[str, str, str]:
     )
 
 
-def search_documents(content: Snapshot) -> tuple[str, str, str]:
+def search_documents(content: Snapshot, byline_names=()) -> tuple[str, str, str]:
     """The three weights' text as it is turned into the search vector: in
     :func:`articles.persian.index_text`'s spelling, with the parts of ZWNJ words."""
-    headline, middle, rest = weighted_text(content)
+    headline, middle, rest = weighted_text(content, byline_names)
     return persian.index_text(headline), persian.index_text(middle), persian.index_text(rest)
 
 
@@ -99,17 +101,25 @@ def index_story(story: Story, content: Snapshot | None) -> None:
     if content is None:
         Story.objects.filter(pk=story.pk).update(search_text="", search_vector=None)
         return
-    headline, middle, rest = weighted_text(content)
+    names = _edition_names(content.author_ids)
+    headline, middle, rest = weighted_text(content, names)
     changes = {"search_text": "\n".join([headline, middle, rest])}
     if connection.vendor == "postgresql":
         config = search_config()
-        headline, middle, rest = search_documents(content)
+        headline, middle, rest = search_documents(content, names)
         changes["search_vector"] = (
             SearchVector(Value(headline), weight="A", config=config)
             + SearchVector(Value(middle), weight="B", config=config)
             + SearchVector(Value(rest), weight="C", config=config)
         )
     Story.objects.filter(pk=story.pk).update(**changes)
+
+
+def _edition_names(author_ids) -> list[str]:
+    """The names the other editions give these authors (``Author.names``)."""
+    ids = [pk for pk in author_ids if pk]
+    rows = Author.objects.filter(pk__in=ids).values_list("names", flat=True) if ids else []
+    return [name for names in rows for name in (names or {}).values() if name]
 
 
 def clean_query(raw: str) -> str:

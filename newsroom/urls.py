@@ -3,12 +3,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
-from articles import errors, feeds, hardening, site, staff_views
+from articles import editions, errors, feeds, hardening, site, staff_views
 from articles.cache import tag
 from articles.sitemaps import SITEMAPS
 
@@ -99,3 +101,14 @@ def not_found(request, exception=None):
 
 
 handler404 = not_found
+
+
+@requires_csrf_token
+def server_error(request):
+    """Django's 500, with the way back to the home page of the page's edition. Made
+    without the context processors (they query the database, which may be what broke)."""
+    body = render_to_string("500.html", {"home": editions.home_path()})
+    return HttpResponseServerError(body)
+
+
+handler500 = server_error

@@ -30,6 +30,15 @@ def test_public_page_answers_branded_503_with_retry_after(client, database_down)
     assert "Traceback" not in body
 
 
+def test_the_persian_editions_503_is_persian_and_leads_home_there(client, database_down):
+    response = client.get("/fa/")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert '<html lang="fa" dir="rtl">' in body
+    assert "به‌زودی برمی‌گردیم" in body and "حدود ۳۰ ثانیهٔ دیگر" in body
+    assert 'href="/fa/"' in body and 'href="/"' not in body
+
+
 def test_healthz_answers_503_when_the_database_is_down(client, database_down):
     response = client.get("/healthz")
     assert response.status_code == 503

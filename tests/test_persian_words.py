@@ -144,3 +144,10 @@ def test_bylines_are_written_as_each_edition_writes_them(client, persian_story):
     feed = client.get("/fa/authors/hossein-amiri/feed/").content.decode()
     assert "<dc:creator>حسین امیری</dc:creator>" in feed
     assert "<title>Newsroom: حسین امیری</title>" in feed
+
+
+def test_a_persian_reader_finds_a_story_by_its_writers_persian_name(client, persian_story):
+    for query in ["امیری", "حبیبی", "Amiri"]:
+        document = html.fromstring(client.get("/fa/search/", {"q": query}).content)
+        found = document.xpath("//main//h3//a/@href | //main//h2//a/@href")
+        assert persian_story.get_absolute_url() in found, query

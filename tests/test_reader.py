@@ -55,11 +55,13 @@ def _bad(request):
 # link home) plus views that fail on purpose.
 urlpatterns = [
     path("test-errors/500/", _fail),
+    path("fa/test-errors/500/", _fail),
     path("test-errors/403/", _forbid),
     path("test-errors/400/", _bad),
     # The site's patterns themselves: its editions (i18n_patterns) cannot be included.
     *site_urls.urlpatterns,
 ]
+handler500 = site_urls.handler500
 
 
 def published(headline=None, **fields):
@@ -706,6 +708,17 @@ def test_500_page_renders_on_its_own(client):
     page = text_of(response)
     assert "Something went wrong" in page
     assert 'href="/"' in page
+
+
+@pytest.mark.urls("tests.test_reader")
+def test_500_page_in_the_persian_edition_is_persian_and_leads_home_there(client):
+    client.raise_request_exception = False
+    response = client.get("/fa/test-errors/500/")
+    assert response.status_code == 500
+    page = text_of(response)
+    assert '<html lang="fa" dir="rtl">' in page
+    assert "مشکلی از سوی ما پیش آمد" in page and "Something went wrong" not in page
+    assert 'href="/fa/"' in page and 'href="/"' not in page
 
 
 @pytest.mark.urls("tests.test_reader")
