@@ -11,6 +11,7 @@ never translated.
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from lxml import etree, html
@@ -151,3 +152,16 @@ def test_a_persian_reader_finds_a_story_by_its_writers_persian_name(client, pers
         document = html.fromstring(client.get("/fa/search/", {"q": query}).content)
         found = document.xpath("//main//h3//a/@href | //main//h2//a/@href")
         assert persian_story.get_absolute_url() in found, query
+
+
+def test_the_persian_feeds_page_for_browsers_is_in_persian(client, persian_story, allowed):
+    feed = etree.fromstring(client.get("/fa/feed/").content)
+    stylesheet = etree.XSLT(etree.parse(finders.find("feed.xsl")))
+    page = html.fromstring(str(stylesheet(feed.getroottree())))
+    assert (page.get("lang"), page.get("dir")) == ("fa", "rtl")
+    assert page.findtext(".//h2") == "این یک خوراک خبری است"
+    for address in page.xpath("//code"):  # the feed's address: not words
+        address.drop_tree()
+    assert latin_words(what_a_reader_meets(page), allowed) == []
+    english = html.fromstring(str(stylesheet(etree.fromstring(client.get("/feed/").content))))
+    assert english.findtext(".//h2") == "This is a news feed"
