@@ -78,6 +78,7 @@ class SectionAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "names", "slug", "description", "descriptions", "position"]
 
 
 @admin.register(Tag)
@@ -94,6 +95,7 @@ class BriefingLabelAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "names", "slug", "position", "active"]
 
 
 @admin.register(HouseRule)

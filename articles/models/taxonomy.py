@@ -8,8 +8,8 @@ from articles.text import unique_slug
 
 
 class NamedInEditions(models.Model):
-    """Something readers see by name (a section, an author), with the name written for
-    the other editions: ``names`` by language code, ``{"fa": "جهان"}``."""
+    """Something readers see by name (a section, an author, a briefing label), with the
+    name written for the other editions: ``names`` by language code, ``{"fa": "جهان"}``."""
 
     names = models.JSONField(
         default=dict,
@@ -101,15 +101,11 @@ class BriefingLabelQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class BriefingLabel(models.Model):
-    """A Smart Brevity signpost ("Why it matters", "The big picture", …)."""
+class BriefingLabel(NamedInEditions):
+    """A Smart Brevity signpost ("Why it matters", "The big picture", …). A story shows
+    it by the name of the story's language (``name_in``): ``{"fa": "چرا مهم است"}``."""
 
     name = models.CharField(max_length=60, unique=True)
-    names = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text='The label in other languages, by language code: {"fa": "چرا مهم است"}.',
-    )
     slug = models.SlugField(max_length=60, unique=True)
     position = models.PositiveIntegerField(default=0)
     active = models.BooleanField(
@@ -129,8 +125,3 @@ class BriefingLabel(models.Model):
         if not self.slug:
             self.slug = unique_slug(BriefingLabel, self.name, instance=self)
         super().save(*args, **kwargs)
-
-    def name_in(self, language: str) -> str:
-        """The label as a story in ``language`` shows it (the default name if the label
-        has none in that language)."""
-        return (self.names or {}).get(language) or self.name
