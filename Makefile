@@ -19,7 +19,8 @@ unexport PYTHONDONTWRITEBYTECODE
 help:
 	@echo "make run        create .venv, migrate, load demo content and serve http://127.0.0.1:8000"
 	@echo "make test       lint, migration check and the whole test suite on PostgreSQL"
-	@echo "                (installs Chromium, Java and npm first when root and they are missing)"
+	@echo "                (installs Chromium, Java, npm, Varnish, PgBouncer and nginx first when root"
+	@echo "                and they are missing)"
 	@echo "make test-fast  the tests not marked slow (no subprocess, server or browser), 1.5 to 2.5 minutes on two cores"
 	@echo "make test-s3    the whole suite with media in S3 (a moto_server on loopback)"
 	@echo "make stack      the production topology on loopback: Varnish, two app servers, a worker,"
@@ -51,8 +52,9 @@ run: install
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
-# Chromium, java, npm, PostgreSQL and Redis: installed or started when it can be done
-# here, otherwise one line saying what to run (scripts/test-prerequisites).
+# Chromium, java, npm, Varnish, PgBouncer, nginx, PostgreSQL and Redis: installed or
+# started when it can be done here, otherwise one line saying what to run
+# (scripts/test-prerequisites).
 test-prerequisites:
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} scripts/test-prerequisites
 

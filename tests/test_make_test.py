@@ -141,3 +141,22 @@ def test_every_browser_test_is_marked_slow():
     assert result.returncode == 5, result.stdout + result.stderr
     assert " deselected" in result.stdout
     assert "no tests collected" in result.stdout
+
+
+def test_the_topology_programs_a_fresh_machine_lacks_are_installed_or_named(apt_get_spy):
+    """The slow tests start Varnish and PgBouncer: ``make test`` installs what is missing
+    (scripts/stack packages), or fails with the one command to run."""
+    path, apt_calls = apt_get_spy
+    # Without the sbin folders on PATH, varnishd and pgbouncer are missing, as on a new machine.
+    path = os.pathsep.join(folder for folder in path.split(os.pathsep) if "sbin" not in folder)
+    stack = [sys.executable, str(ROOT / "scripts" / "stack"), "packages"]
+    result, _ = run(stack, environment(PATH=path))
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("scripts/stack packages: ")
+    assert "apt-get install -y -q varnish pgbouncer" in line
+    if os.geteuid() == 0:  # it tried: apt-get install, then update and install again
+        assert result.stdout == "Installing varnish, pgbouncer (Debian packages)…\n"
+        calls = apt_calls.read_text().splitlines()
+        assert calls == ["install -y -q varnish pgbouncer", "update -q"]
