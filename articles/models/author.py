@@ -38,8 +38,7 @@ class Author(NamedInEditions):
         help_text="The staff account that writes under this byline, if any.",
     )
 
-    class Meta(NamedInEditions.Meta):
-        abstract = False
+    class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["name"])]
 

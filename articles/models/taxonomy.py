@@ -48,8 +48,7 @@ class Section(NamedInEditions):
         default=0, help_text="Lower numbers come first in menus."
     )
 
-    class Meta(NamedInEditions.Meta):
-        abstract = False
+    class Meta:
         ordering = ["position", "name"]
 
     def __str__(self):
@@ -114,8 +113,7 @@ class BriefingLabel(NamedInEditions):
 
     objects = BriefingLabelQuerySet.as_manager()
 
-    class Meta(NamedInEditions.Meta):
-        abstract = False
+    class Meta:
         ordering = ["position", "name"]
 
     def __str__(self):
