@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Rss201rev2Feed, Stylesheet
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from articles import editions, snapshot
+from articles import editions, live, snapshot
 from articles.cache import tag
 from articles.hardening import xml_text
 from articles.models import Author, Section, Story, Tag
@@ -110,9 +110,8 @@ class LatestStoriesFeed(Feed):
         self._targets = (
             Story.objects.published().addresses().in_bulk(target_ids) if target_ids else {}
         )
-        # Each byline as the edition writes it, as on the story's page: one query.
-        author_ids = {c.author_id for content in self._contents.values() for c in content.bylines}
-        self._authors = Author.objects.in_bulk(author_ids) if author_ids else {}
+        # Each byline as the story's page shows it (in the edition's name): one query.
+        self._authors = live.authors_of(list(self._contents.values()))
         return stories
 
     def item_title(self, item):
@@ -154,12 +153,7 @@ class LatestStoriesFeed(Feed):
             "feeds/story_content.html", {"snapshot": content, "links": links}
         )
         return {
-            "creators": [
-                author.local_name
-                if (author := self._authors.get(credit.author_id))
-                else credit.name
-                for credit in content.bylines
-            ],
+            "creators": [byline.name for byline in live.bylines(content, self._authors)],
             "content_encoded": rendered,
         }
 

@@ -98,7 +98,10 @@ class LiveStory:
         return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
 
 
-def _bylines(content: Snapshot, authors: dict[int, Author]) -> list[LiveByline]:
+def bylines(content: Snapshot, authors: dict[int, Author]) -> list[LiveByline]:
+    """``content``'s bylines as readers see them: each author's current record, by the
+    name of the edition being shown (the name the snapshot kept once an author is gone).
+    ``authors`` comes from :func:`authors_of`."""
     result = []
     for credit in content.bylines:
         author = authors.get(credit.author_id)
@@ -167,12 +170,15 @@ def _base(
         section=content.section,
         tags=list(content.tags),
         image=_image(content, found),
-        bylines=_bylines(content, authors),
+        bylines=bylines(content, authors),
     )
 
 
-def _author_ids(contents: list[Snapshot]) -> set[int]:
-    return {author_id for content in contents for author_id in content.author_ids}
+def authors_of(contents: list[Snapshot]) -> dict[int, Author]:
+    """The current records of the authors of ``contents``' bylines: one query."""
+    return Author.objects.in_bulk(
+        {author_id for content in contents for author_id in content.author_ids}
+    )
 
 
 def live_cards(stories: list[Story]) -> list[LiveStory]:
@@ -182,7 +188,7 @@ def live_cards(stories: list[Story]) -> list[LiveStory]:
     ``stories`` must come with ``live_revision`` selected (``latest_published()``).
     """
     contents = [snapshot.of(s.live_revision) for s in stories]
-    authors = Author.objects.in_bulk(_author_ids(contents))
+    authors = authors_of(contents)
     found = _renditions(contents)
     return [
         _base(story, content, authors, found)
@@ -194,7 +200,7 @@ def live_page(story: Story, content: Snapshot | None = None) -> LiveStory:
     """The full story page for ``content`` (the live revision's unless given)."""
     if content is None:
         content = snapshot.of(story.live_revision)
-    authors = Author.objects.in_bulk(_author_ids([content]))
+    authors = authors_of([content])
     page = _base(story, content, authors, _renditions([content]))
     page.sections = [
         LiveSection(label=part.label, slug=part.label_slug, body=mark_safe(part.body))

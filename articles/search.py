@@ -41,8 +41,8 @@ from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles import persian
-from articles.models import Author, Story
+from articles import live, persian
+from articles.models import Story
 from articles.snapshot import Snapshot
 
 # ts_headline does not escape the text around its markers, so it marks matches with
@@ -101,7 +101,7 @@ def index_story(story: Story, content: Snapshot | None) -> None:
     if content is None:
         Story.objects.filter(pk=story.pk).update(search_text="", search_vector=None)
         return
-    names = _edition_names(content.author_ids)
+    names = _edition_names(content)
     headline, middle, rest = weighted_text(content, names)
     changes = {"search_text": "\n".join([headline, middle, rest])}
     if connection.vendor == "postgresql":
@@ -115,11 +115,10 @@ def index_story(story: Story, content: Snapshot | None) -> None:
     Story.objects.filter(pk=story.pk).update(**changes)
 
 
-def _edition_names(author_ids) -> list[str]:
-    """The names the other editions give these authors (``Author.names``)."""
-    ids = [pk for pk in author_ids if pk]
-    rows = Author.objects.filter(pk__in=ids).values_list("names", flat=True) if ids else []
-    return [name for names in rows for name in (names or {}).values() if name]
+def _edition_names(content: Snapshot) -> list[str]:
+    """The names the other editions give ``content``'s authors (``Author.names``)."""
+    authors = live.authors_of([content]).values()
+    return [name for author in authors for name in (author.names or {}).values() if name]
 
 
 def clean_query(raw: str) -> str:

@@ -38,8 +38,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.html import escape, format_html
 
-from articles import snapshot
-from articles.models import Author, Correction, ImageRendition, Story
+from articles import live, snapshot
+from articles.models import Correction, ImageRendition, Story
 from articles.richtext import html_to_text, sanitize_html
 from articles.site import absolute
 from articles.snapshot import Snapshot
@@ -65,8 +65,7 @@ class _Lookups:
     """What a page of stories needs beyond its snapshots, in one query per kind."""
 
     def __init__(self, stories: list[Story], contents: list[Snapshot]):
-        author_ids = {i for content in contents for i in content.author_ids}
-        self.authors = Author.objects.in_bulk(author_ids) if author_ids else {}
+        self.authors = live.authors_of(contents)
         names = {content.image.name for content in contents if content.image}
         self.renditions = defaultdict(list)
         if names:

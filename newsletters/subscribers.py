@@ -99,12 +99,14 @@ def sign_up(email: str, newsletters, sections=(), *, page: str = "") -> None:
     """
     newsletters = list(newsletters) or list(default_newsletters())
     with transaction.atomic():
-        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
-            email=email, defaults={"signup_page": page[:200]}
-        )
         # Mail about this sign-up is in the language of the page it came from.
-        subscriber.language = editions.current()
-        Subscriber.objects.filter(pk=subscriber.pk).update(language=subscriber.language)
+        language = editions.current()
+        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+            email=email, defaults={"signup_page": page[:200], "language": language}
+        )
+        if subscriber.language != language:
+            subscriber.language = language
+            Subscriber.objects.filter(pk=subscriber.pk).update(language=language)
         if subscriber.status == Status.ACTIVE:
             kind = SubscriberMail.Kind.ALREADY
         else:
