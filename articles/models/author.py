@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from articles.models.taxonomy import NamedInEditions
-from articles.text import plain_text, unique_slug
+from articles.text import plain_text
 from articles.uploads import CleanImageField
 
 
@@ -44,11 +44,6 @@ class Author(NamedInEditions):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Author, self.name, instance=self)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:author-detail", args=[self.slug])

@@ -7,7 +7,20 @@ from articles import editions
 from articles.text import unique_slug
 
 
-class NamedInEditions(models.Model):
+class SluggedByName(models.Model):
+    """A row whose address part (``slug``) is made from its ``name`` when first saved
+    without one, free among its kind's (``articles.text.unique_slug``)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name, instance=self)
+        super().save(*args, **kwargs)
+
+
+class NamedInEditions(SluggedByName):
     """Something readers see by name (a section, an author, a briefing label), with the
     name written for the other editions: ``names`` by language code, ``{"fa": "جهان"}``."""
 
@@ -54,11 +67,6 @@ class Section(NamedInEditions):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Section, self.name, instance=self)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("articles:section-detail", args=[self.slug])
 
@@ -76,7 +84,7 @@ class Section(NamedInEditions):
         return self.description_in(editions.current())
 
 
-class Tag(models.Model):
+class Tag(SluggedByName):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
 
@@ -85,11 +93,6 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Tag, self.name, instance=self)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:tag-detail", args=[self.slug])
@@ -118,8 +121,3 @@ class BriefingLabel(NamedInEditions):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(BriefingLabel, self.name, instance=self)
-        super().save(*args, **kwargs)
